@@ -1,0 +1,202 @@
+"""Levels, roles and duties: what a responsibility matrix says, independent of who holds it."""
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Organisation, Sector
+
+# The school year (lukuvuosi) runs from August to July; the annual clock starts in August.
+SCHOOL_YEAR_MONTHS = (8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7)
+
+
+class Level(models.Model):
+    """A level of an organisation's matrix: administration, units, the wider community."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="levels",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["organisation__name", "order", "pk"]
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"],
+                                    name="level_name_unique_in_organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation}: {self.name}"
+
+
+class RoleQuerySet(models.QuerySet):
+    """Queries over roles."""
+
+    def of_organisation(self, organisation):
+        """Return the roles defined by `organisation` itself."""
+        return self.filter(level__organisation=organisation)
+
+    def reaching(self, organisation):
+        """Return the roles of `organisation` and of its ancestors: the roles its units see."""
+        return self.filter(level__organisation__in=organisation.lineage_ids())
+
+
+class Role(models.Model):
+    """An actor in the matrix (principal, digital tutor, ICT coordinator, the IT company…).
+
+    A unit-scoped role has its own holder in every unit; an organisation-scoped role has holders
+    for the whole organisation. Its holders get `unit_permissions` on the units they hold it in.
+    """
+
+    class Scope(models.TextChoices):
+        UNIT = "unit", _("Unit: each unit has its own holder")
+        ORGANISATION = "organisation", _("Organisation: holders for the whole organisation")
+
+    level = models.ForeignKey(Level, verbose_name=_("level"), on_delete=models.CASCADE,
+                              related_name="roles")
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices,
+                             default=Scope.UNIT)
+    sectors = models.ManyToManyField(
+        Sector, verbose_name=_("sectors"), related_name="roles", blank=True,
+        help_text=_("The sectors this role exists in. Leave empty for all sectors."),
+    )
+    responsible_title = models.CharField(
+        _("responsible title"), max_length=300, blank=True,
+        help_text=_("Vastuuhenkilö: the title of the person who leads this role."),
+    )
+    supporting_roles = models.ManyToManyField(
+        "self", verbose_name=_("supporting roles"), symmetrical=False, blank=True,
+        related_name="supported_roles",
+    )
+    supporting_titles = models.TextField(
+        _("supporting titles"), blank=True,
+        help_text=_("Tukena: supporting titles that are not roles of their own, one per line."),
+    )
+    named_holders = models.BooleanField(
+        _("named holders"), default=True,
+        help_text=_("Untick for groups everyone belongs to, such as teaching staff, pupils or "
+                    "guardians: nobody is assigned to them by name and they are never a gap."),
+    )
+    unit_permissions = models.ManyToManyField(
+        Permission, verbose_name=_("permissions of holders"), blank=True,
+        limit_choices_to={"content_type__app_label": "units", "content_type__model": "unit"},
+        help_text=_("What holding this role allows on the unit, e.g. managing its devices."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["level__organisation__name", "level__order", "order", "pk"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["level", "slug"], name="role_slug_unique_in_level"),
+            models.UniqueConstraint(fields=["level", "name"], name="role_name_unique_in_level"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def organisation(self):
+        return self.level.organisation
+
+    def supporting_title_list(self):
+        """Return the free-text supporting titles as a list."""
+        return [line.strip() for line in self.supporting_titles.splitlines() if line.strip()]
+
+    def clean(self):
+        super().clean()
+        if self.level_id and self.slug:
+            clash = Role.objects.filter(
+                level__organisation_id=self.level.organisation_id, slug=self.slug
+            ).exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError(
+                    {"slug": _("Another role of this organisation already has this slug.")}
+                )
+
+
+def validate_months(value):
+    """Raise ValidationError unless `value` is a list of distinct month numbers 1–12."""
+    if not isinstance(value, list) or not all(
+        isinstance(month, int) and not isinstance(month, bool) and 1 <= month <= 12
+        for month in value
+    ):
+        raise ValidationError(_("Months must be a list of numbers from 1 to 12."))
+    if len(set(value)) != len(value):
+        raise ValidationError(_("A month can be listed only once."))
+
+
+class DutyQuerySet(models.QuerySet):
+    """Queries over duties."""
+
+    def for_sectors(self, sectors):
+        """Return the duties that apply in any of `sectors` (a duty with no sectors applies to all)."""
+        return self.filter(Q(sectors__isnull=True) | Q(sectors__in=sectors)).distinct()
+
+
+class Duty(models.Model):
+    """One thing a role does, as the matrix words it ("Vastaamme koulun laiterekisteristä")."""
+
+    class Area(models.TextChoices):
+        COMPETENCE = "competence", _("Competence")
+        INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+        SERVICES = "services", _("Services")
+        CONTENT = "content", _("Content")
+
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.CASCADE,
+                             related_name="duties")
+    text = models.TextField(_("text"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    sectors = models.ManyToManyField(
+        Sector, verbose_name=_("sectors"), related_name="duties", blank=True,
+        help_text=_("Leave empty when the duty applies in all of its role's sectors."),
+    )
+    collaborating_roles = models.ManyToManyField(
+        Role, verbose_name=_("together with"), related_name="collaborating_duties", blank=True,
+    )
+    recurrence = models.CharField(
+        _("recurrence"), max_length=100, blank=True,
+        help_text=_('How often, as the matrix says it, e.g. "1 krt/lukuvuosi".'),
+    )
+    months = models.JSONField(
+        _("months"), default=list, blank=True, validators=[validate_months],
+        help_text=_("The months of the school year the duty falls in, for the annual clock."),
+    )
+    development_area = models.CharField(_("development area"), max_length=20, blank=True,
+                                        choices=Area.choices)
+
+    objects = DutyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "order", "pk"]
+        verbose_name = _("duty")
+        verbose_name_plural = _("duties")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "text"], name="duty_text_unique_in_role"),
+        ]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else f"{self.text[:77]}…"
+
+    def clean(self):
+        super().clean()
+        self.text = self.text.strip()
+        if not self.text:
+            raise ValidationError({"text": _("A duty needs a text.")})
+        try:
+            validate_months(self.months)
+        except ValidationError:
+            return  # clean_fields() reports it
+        # Kept in school-year order, so the clock and the exports read August first.
+        self.months = sorted(self.months, key=SCHOOL_YEAR_MONTHS.index)

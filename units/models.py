@@ -1,0 +1,329 @@
+"""Organisations, sectors, units and people, and the one place that decides who may see a unit."""
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+# How deep an organisation tree may grow: region → municipality → joint authority or provider.
+# The access check follows grants down this many levels in one query, so the limit is enforced.
+MAX_ORGANISATION_DEPTH = 3
+
+# The actions Vastuu checks, with the codename each one has on Unit and on Organisation.
+ACTIONS = {
+    "view": ("view_unit", "view_organisation"),
+    "change": ("change_unit", "change_organisation"),
+    "manage_assignments": ("manage_assignments", "manage_assignments"),
+    "manage_devices": ("manage_devices", "manage_devices"),
+}
+
+
+class OrganisationQuerySet(models.QuerySet):
+    """Queries over organisations."""
+
+    def for_user(self, user, action="view"):
+        """Return the organisations on which `user` holds `action`, directly or through a parent."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        _unit_codename, codename = _codenames(action)
+        if user.is_superuser or user.has_perm(f"units.{codename}"):
+            return self
+        granted = _granted(OrganisationUserObjectPermission, OrganisationGroupObjectPermission,
+                           user, codename)
+        return self.filter(_within(*granted, field="pk"))
+
+    def descendants_of(self, organisation):
+        """Return `organisation` and every organisation below it."""
+        return self.filter(_within([organisation.pk], field="pk"))
+
+
+class Organisation(models.Model):
+    """A municipality, region, joint authority or service provider that owns a matrix.
+
+    A region holds municipalities through `parent`; the roles of an organisation reach the units of
+    every organisation below it.
+    """
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("Region")
+        MUNICIPALITY = "municipality", _("Municipality")
+        JOINT_AUTHORITY = "joint_authority", _("Joint authority")
+        SERVICE_PROVIDER = "service_provider", _("Service provider")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices,
+                            default=Kind.MUNICIPALITY)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent organisation"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="children",
+    )
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        permissions = [
+            ("manage_assignments", _("Can manage the assignments of the organisation's units")),
+            ("manage_devices", _("Can manage the devices of the organisation's units")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="organisation_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("admin:units_organisation_change", args=[self.pk])
+
+    def ancestors(self):
+        """Return the organisations above this one, nearest first."""
+        chain, seen, node = [], {self.pk}, self.parent
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+    def lineage_ids(self):
+        """Return the ids of this organisation and every ancestor."""
+        return [self.pk, *(org.pk for org in self.ancestors())]
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
+        chain = [self.parent, *self.parent.ancestors()]
+        if self.pk is not None and any(org.pk == self.pk for org in chain):
+            raise ValidationError({"parent": _("This parent would make a loop.")})
+        depth_below = _depth_below(self) if self.pk else 0
+        if len(chain) + 1 + depth_below > MAX_ORGANISATION_DEPTH:
+            raise ValidationError({
+                "parent": _("Organisations can be nested at most %(depth)d levels deep.")
+                % {"depth": MAX_ORGANISATION_DEPTH}
+            })
+
+
+class Sector(models.Model):
+    """A field of education a unit works in: ECEC, pre-primary, basic, upper secondary, library.
+
+    The five sectors are created by a migration; their codes are fixed, their names translatable.
+    """
+
+    class Code(models.TextChoices):
+        ECEC = "varhaiskasvatus", _("Early childhood education and care")
+        PRE_PRIMARY = "esiopetus", _("Pre-primary education")
+        BASIC = "perusopetus", _("Basic education")
+        UPPER_SECONDARY = "lukio", _("General upper secondary education")
+        LIBRARY = "kirjasto", _("Library")
+
+    code = models.CharField(_("code"), max_length=20, choices=Code.choices, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class UnitQuerySet(models.QuerySet):
+    """Queries over units, with the one permission choke point every view goes through."""
+
+    def for_user(self, user, action="view"):
+        """Return the units on which `user` may do `action`.
+
+        A grant on a unit covers that unit; a grant on an organisation covers the units of that
+        organisation and of every organisation below it. Superusers and holders of the global
+        permission see all. Everything is one lazy query.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        unit_codename, org_codename = _codenames(action)
+        if user.is_superuser or user.has_perm(f"units.{unit_codename}"):
+            return self
+        unit_grants = _granted(UnitUserObjectPermission, UnitGroupObjectPermission,
+                               user, unit_codename)
+        org_grants = _granted(OrganisationUserObjectPermission, OrganisationGroupObjectPermission,
+                              user, org_codename)
+        condition = _within(*org_grants, field="organisation")
+        for ids in unit_grants:
+            condition |= Q(pk__in=ids)
+        return self.filter(condition)
+
+    def in_organisation(self, organisation):
+        """Return the units of `organisation` and of every organisation below it."""
+        return self.filter(_within([organisation.pk], field="organisation"))
+
+
+class Unit(models.Model):
+    """A daycare, school, upper-secondary school or library: the place a matrix is held at."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="units",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), related_name="units")
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        permissions = [
+            ("manage_assignments", _("Can manage the unit's assignments")),
+            ("manage_devices", _("Can manage the unit's devices")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"],
+                                    name="unit_name_unique_in_organisation"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("admin:units_unit_change", args=[self.pk])
+
+
+class Person(models.Model):
+    """A member of staff who can hold roles. Pupils are never stored as people."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="people",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("login"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="person",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            # The email is how an import recognises a person again, so it is unique where given.
+            models.UniqueConstraint(fields=["email"], condition=~Q(email=""),
+                                    name="person_email_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.title})" if self.title else self.name
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+
+
+class UnitUserObjectPermission(UserObjectPermissionBase):
+    """A user's permission on one unit (guardian, direct foreign key)."""
+
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("user permission on a unit")
+        verbose_name_plural = _("user permissions on units")
+
+
+class UnitGroupObjectPermission(GroupObjectPermissionBase):
+    """A group's permission on one unit (guardian, direct foreign key)."""
+
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("group permission on a unit")
+        verbose_name_plural = _("group permissions on units")
+
+
+class OrganisationUserObjectPermission(UserObjectPermissionBase):
+    """A user's permission on an organisation: it covers all the organisation's units."""
+
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("user permission on an organisation")
+        verbose_name_plural = _("user permissions on organisations")
+
+
+class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
+    """A group's permission on an organisation: it covers all the organisation's units."""
+
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("group permission on an organisation")
+        verbose_name_plural = _("group permissions on organisations")
+
+
+def _codenames(action):
+    """Return the (unit, organisation) permission codenames of `action`."""
+    try:
+        return ACTIONS[action]
+    except KeyError:
+        raise ValueError(f"Unknown action {action!r}; expected one of {sorted(ACTIONS)}") from None
+
+
+def _granted(user_model, group_model, user, codename):
+    """Return subqueries of the ids of objects `user` holds `codename` on, itself and by group."""
+    target = user_model._meta.get_field("content_object").related_model
+    permission = Permission.objects.filter(
+        codename=codename,
+        content_type__app_label=target._meta.app_label,
+        content_type__model=target._meta.model_name,
+    )
+    return [
+        user_model.objects.filter(user=user, permission__in=permission).values("content_object"),
+        group_model.objects.filter(group__user=user, permission__in=permission)
+        .values("content_object"),
+    ]
+
+
+def _within(*id_sets, field):
+    """Return a filter for `field` being in one of `id_sets` or an organisation below one."""
+    condition = Q()
+    path = field
+    for _level in range(MAX_ORGANISATION_DEPTH):
+        for ids in id_sets:
+            condition |= Q(**{f"{path}__in": ids})
+        path = "parent" if path == "pk" else f"{path}__parent"
+    return condition
+
+
+def _depth_below(organisation):
+    """Return how many levels of organisations hang below `organisation`."""
+    depth, level = 0, [organisation.pk]
+    while level and depth < MAX_ORGANISATION_DEPTH + 1:
+        level = list(Organisation.objects.filter(parent__in=level).values_list("pk", flat=True))
+        if level:
+            depth += 1
+    return depth
