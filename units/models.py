@@ -5,7 +5,6 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -82,12 +81,6 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
-    def get_absolute_url(self):
-        return reverse("admin:units_organisation_change", args=[self.pk])
-
     def ancestors(self):
         """Return the organisations above this one, nearest first."""
         chain, seen, node = [], {self.pk}, self.parent
@@ -142,9 +135,6 @@ class Sector(models.Model):
 
     def __str__(self):
         return self.name
-
-    def natural_key(self):
-        return (self.code,)
 
 
 class UnitQuerySet(models.QuerySet):
@@ -205,12 +195,6 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
-    def get_absolute_url(self):
-        return reverse("admin:units_unit_change", args=[self.pk])
-
 
 class Person(models.Model):
     """A member of staff who can hold roles. Pupils are never stored as people."""
@@ -240,9 +224,10 @@ class Person(models.Model):
     def __str__(self):
         return f"{self.name} ({self.title})" if self.title else self.name
 
-    def clean(self):
-        super().clean()
-        self.email = self.email.strip().lower()
+    def clean_fields(self, exclude=None):
+        # Imports recognise a person by email, so it is compared in one form.
+        self.email = (self.email or "").strip().lower()
+        super().clean_fields(exclude=exclude)
 
 
 class UnitUserObjectPermission(UserObjectPermissionBase):

@@ -1,0 +1,31 @@
+"""Devices: the register's constraints and its permission-scoped queries."""
+
+import pytest
+from django.db import IntegrityError
+from guardian.shortcuts import assign_perm
+
+from devices.models import Device
+from tests.factories import DeviceFactory, UserFactory
+
+
+def test_asset_tag_is_unique(school):
+    DeviceFactory(unit=school, asset_tag="KUO-1")
+    with pytest.raises(IntegrityError):
+        DeviceFactory(unit=school, asset_tag="KUO-1")
+
+
+def test_serial_number_is_unique_where_given(school):
+    DeviceFactory(unit=school, serial_number="")
+    DeviceFactory(unit=school, serial_number="")
+    DeviceFactory(unit=school, serial_number="ABC")
+    with pytest.raises(IntegrityError):
+        DeviceFactory(unit=school, serial_number="ABC")
+
+
+def test_devices_follow_the_units_grant(school, other_school):
+    mine = DeviceFactory(unit=school)
+    DeviceFactory(unit=other_school)
+    user = UserFactory()
+    assign_perm("units.view_unit", user, school)
+    assert list(Device.objects.for_user(user)) == [mine]
+    assert list(Device.objects.for_user(user, "manage_devices")) == []
