@@ -1,4 +1,4 @@
-"""The device register: every unit's devices. The full register (carts, loans, events) grows here."""
+"""The device register: every unit's devices, with carts, loans and events to come."""
 
 from django.db import models
 from django.db.models import Q
@@ -67,6 +67,3 @@ class Device(models.Model):
 
     def __str__(self):
         return f"{self.asset_tag} {self.model}".strip()
-
-    def natural_key(self):
-        return (self.asset_tag,)

@@ -141,7 +141,7 @@ class DutyQuerySet(models.QuerySet):
     """Queries over duties."""
 
     def for_sectors(self, sectors):
-        """Return the duties that apply in any of `sectors` (a duty with no sectors applies to all)."""
+        """Return the duties that apply in any of `sectors` (no sectors: applies in all)."""
         return self.filter(Q(sectors__isnull=True) | Q(sectors__in=sectors)).distinct()
 
 

@@ -1,4 +1,0 @@
-def test_sectors_exist(db):
-    from units.models import Sector
-
-    assert Sector.objects.count() == 5
