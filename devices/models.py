@@ -1,5 +1,6 @@
 """The device register: every unit's devices, with carts, loans and events to come."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -67,3 +68,17 @@ class Device(models.Model):
 
     def __str__(self):
         return f"{self.asset_tag} {self.model}".strip()
+
+    def clean(self):
+        super().clean()
+        self.asset_tag = self.asset_tag.strip().upper()
+        self.serial_number = self.serial_number.strip()
+        if self.holder_id and self.unit_id:
+            unit_orgs = self.unit.organisation.lineage_ids()
+            holder_org = self.holder.organisation
+            if holder_org.pk not in unit_orgs and self.unit.organisation_id not in (
+                holder_org.lineage_ids()
+            ):
+                raise ValidationError({"holder": _(
+                    "%(person)s does not work in the organisation of %(unit)s."
+                ) % {"person": self.holder.name, "unit": self.unit}})

@@ -29,3 +29,22 @@ def test_devices_follow_the_units_grant(school, other_school):
     assign_perm("units.view_unit", user, school)
     assert list(Device.objects.for_user(user)) == [mine]
     assert list(Device.objects.for_user(user, "manage_devices")) == []
+
+
+def test_holder_must_work_in_the_units_organisation(school):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import PersonFactory
+
+    device = DeviceFactory.build(unit=school, holder=PersonFactory())
+    with pytest.raises(ValidationError) as error:
+        device.full_clean()
+    assert "holder" in error.value.message_dict
+    device.holder = PersonFactory(organisation=school.organisation)
+    device.full_clean()
+
+
+def test_asset_tag_is_normalised_by_clean(school):
+    device = DeviceFactory.build(unit=school, asset_tag=" kuo-7 ")
+    device.full_clean()
+    assert device.asset_tag == "KUO-7"
