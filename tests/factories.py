@@ -109,8 +109,10 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
         model = Assignment
 
     role = factory.SubFactory(RoleFactory)
-    unit = factory.SubFactory(UnitFactory, organisation=factory.SelfAttribute("..role.level.organisation"))
-    person = factory.SubFactory(PersonFactory, organisation=factory.SelfAttribute("..unit.organisation"))
+    unit = factory.SubFactory(
+        UnitFactory, organisation=factory.SelfAttribute("..role.level.organisation"))
+    person = factory.SubFactory(
+        PersonFactory, organisation=factory.SelfAttribute("..unit.organisation"))
     is_lead = True
 
 
