@@ -41,3 +41,14 @@ def test_home_lists_only_the_users_units(principal_client, school, other_school)
     assert response.status_code == 200
     assert school.name in response.text
     assert other_school.name not in response.text
+
+
+def test_finnish_is_shown_whatever_the_browser_asks(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="fi">' in response.text
+
+
+def test_the_chosen_language_is_remembered(client, db):
+    client.post(reverse("set_language"), {"language": "sv", "next": "/login/"})
+    response = client.get(reverse("login"))
+    assert '<html lang="sv">' in response.text
