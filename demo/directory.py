@@ -1,0 +1,106 @@
+"""Load the demo directory: units, the people holding roles in them, and their devices.
+
+The format is described in demo.loader. Every organisation named here must come from a matrix file.
+"""
+
+from devices.models import Device
+from matrix.models import Assignment
+from units.models import Organisation, Person, Sector, Unit
+
+from .common import boolean, choice, fields, items, pick, string, strings, upsert
+from .matrices import roles_by_slug
+
+DEVICE_KEYS = ("serial_number", "model", "status", "holder")
+
+
+def load_directory(data, where, report):
+    """Create or update the units, people, assignments and devices `data` describes."""
+    fields(data, where, optional=("organisations", "logins"))
+    organisations = data.get("organisations") or {}
+    if not isinstance(organisations, dict):
+        raise where.error("'organisations' should map organisation slugs to their units and people")
+    for slug, org_data in organisations.items():
+        org_where = where / f"organisation {slug!r}"
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            raise org_where.error("unknown organisation: a matrix file must define it")
+        fields(org_data, org_where, optional=("units", "people"))
+        DirectoryLoader(organisation, report).load(org_data, org_where)
+
+
+class DirectoryLoader:
+    """Load one organisation's units, people and devices (people before the devices they hold)."""
+
+    def __init__(self, organisation, report):
+        self.organisation = organisation
+        self.report = report
+        self.sectors = {sector.code: sector for sector in Sector.objects.all()}
+        # A municipality's own role shadows a region's role of the same slug.
+        self.roles = roles_by_slug(organisation.lineage_ids())
+        self.units = {}
+        self.people = {}
+
+    def load(self, data, where):
+        """Load the units, then the people and their roles, then the units' devices."""
+        unit_entries = [(self.unit(unit_data, where, order), unit_data)
+                        for order, unit_data in enumerate(items(data, "units", where))]
+        for order, person_data in enumerate(items(data, "people", where)):
+            self.person(person_data, where, order)
+        for (unit, unit_where), unit_data in unit_entries:
+            for order, device_data in enumerate(items(unit_data, "devices", unit_where)):
+                self.device(device_data, unit, unit_where, order)
+
+    def unit(self, data, org_where, order):
+        """Create or update one unit with its sectors; return it and its place in the file."""
+        where = org_where / f"unit {order + 1}"
+        fields(data, where, required=("name", "slug", "sectors"), optional=("devices",))
+        slug = string(data, "slug", where)
+        where = org_where / f"unit {slug!r}"
+        values = {"organisation": self.organisation, "slug": slug,
+                  "name": string(data, "name", where)}
+        unit = upsert(Unit, where, self.report, lookup={"slug": slug}, values=values)
+        unit.sectors.set(pick(self.sectors, strings(data, "sectors", where), where, "sector"))
+        self.units[slug] = unit
+        return unit, where
+
+    def person(self, data, org_where, order):
+        """Create or update one person and the roles they hold."""
+        where = org_where / f"person {order + 1}"
+        fields(data, where, required=("name", "email"), optional=("title", "holds"))
+        email = string(data, "email", where).lower()
+        where = org_where / f"person {email!r}"
+        values = {"organisation": self.organisation, "email": email,
+                  "name": string(data, "name", where), "title": string(data, "title", where)}
+        person = upsert(Person, where, self.report, lookup={"email": email}, values=values)
+        self.people[email] = person
+        for index, hold in enumerate(items(data, "holds", where)):
+            self.assignment(person, hold, where / f"holds {index + 1}")
+
+    def assignment(self, person, data, where):
+        """Let `person` hold a role: at a unit when one is named, else in the organisation."""
+        fields(data, where, required=("role",), optional=("unit", "lead"))
+        [role] = pick(self.roles, [string(data, "role", where)], where, "role slug")
+        unit_slug = string(data, "unit", where)
+        unit = pick(self.units, [unit_slug], where, "unit slug")[0] if unit_slug else None
+        place = {"unit": unit, "organisation": None if unit else self.organisation}
+        values = {"person": person, "role": role, **place,
+                  "is_lead": boolean(data, "lead", where, True)}
+        upsert(Assignment, where, self.report, values=values,
+               lookup={"person": person, "role": role, **place})
+
+    def device(self, data, unit, unit_where, order):
+        """Create or update one device of `unit`."""
+        where = unit_where / f"device {order + 1}"
+        fields(data, where, required=("asset_tag", "category"), optional=DEVICE_KEYS)
+        asset_tag = string(data, "asset_tag", where)
+        where = unit_where / f"device {asset_tag!r}"
+        holder_email = string(data, "holder", where).lower()
+        holder = pick(self.people, [holder_email], where, "holder")[0] if holder_email else None
+        values = {
+            "unit": unit, "asset_tag": asset_tag, "holder": holder,
+            "category": choice(data, "category", where, Device.Category),
+            "serial_number": string(data, "serial_number", where),
+            "model": string(data, "model", where),
+            "status": choice(data, "status", where, Device.Status, Device.Status.IN_STOCK),
+        }
+        upsert(Device, where, self.report, lookup={"asset_tag": asset_tag}, values=values)

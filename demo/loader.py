@@ -1,0 +1,110 @@
+"""Load the demo data from the YAML files of a fixture folder, all of it or nothing.
+
+The files are written and read by people, so they are plain YAML with an obvious shape, and the
+loader names the file and the item of every error it finds. Loading again updates in place by
+natural keys (organisation, unit and role slugs, level names, duty texts, emails, asset tags,
+usernames): it never duplicates.
+
+A *matrix file* (kuopio.yaml, salmela.yaml) describes one organisation's matrix:
+
+    organisation:
+      name: Kuopion kaupunki
+      slug: kuopio
+      kind: municipality              # region, municipality, joint_authority, service_provider
+      parent: paijat-hame             # optional: a region from a file with no parent
+    levels:                           # in the matrix's order
+      - name: Hallinto- ja tukipalveluiden taso
+        roles:                        # in the matrix's order
+          - name: Koulun johto
+            slug: koulun-johto        # unique in the organisation
+            scope: unit               # unit (the default) or organisation
+            sectors: [perusopetus, lukio]         # none: every sector
+            named_holders: false      # for groups nobody is named to: staff, pupils, guardians
+            responsible_title: rehtori
+            supporting_titles: [koulun apulaisrehtori, koulun digitiimi]
+            supporting_roles: [pedagoginen-tuki]  # slugs of roles of this or a parent matrix
+            unit_permissions: [view_unit, manage_assignments, manage_devices]
+            duties:
+              - Vastaamme koulun laiterekisterin ajantasaisuudesta.   # a duty is a text…
+              - text: Osallistuminen digitutorkokouksiin              # …or a text with details
+                sectors: [perusopetus]            # some of the role's; none: all of them
+                recurrence: n. 3–4 krt/lukuvuodessa
+                months: [9, 11, 2, 4]             # for the annual clock
+                together_with: [rehtori]          # collaborating roles, by slug
+                area: competence                  # competence, infrastructure, services, content
+
+A role's duties are exactly the ones its file lists: a duty the file no longer lists is removed.
+
+The *directory file* (demo.yaml) holds invented units, people, devices and logins:
+
+    organisations:
+      kuopio:                         # defined by a matrix file
+        units:
+          - name: Kivikallion koulu
+            slug: kivikallion-koulu
+            sectors: [perusopetus]
+            devices:
+              - asset_tag: KUO-00004
+                category: teacher_laptop          # see devices.models.Device.Category
+                serial_number: PF3TQ8A1
+                model: Lenovo ThinkPad L14 Gen 3
+                status: in_use                    # see Device.Status; in_stock by default
+                holder: sanna.tervo@example.fi    # optional: a person of this organisation
+        people:
+          - name: Sanna Tervo
+            title: rehtori
+            email: sanna.tervo@example.fi
+            holds:
+              - {role: koulun-johto, unit: kivikallion-koulu}
+              - {role: tietohallinto}             # an organisation-scoped role
+              - {role: koulun-johto, unit: jarvitorin-lukio, lead: false}
+    logins:
+      - {username: admin, password: vastuu-admin, superuser: true}
+      - username: rehtori
+        password: vastuu-rehtori
+        person: sanna.tervo@example.fi
+        unit_permissions: {kivikallion-koulu: [view_unit, manage_devices]}
+
+Logins have known passwords, so they are loaded only when the caller asks for them.
+"""
+
+from django.db import transaction
+
+from .common import FixtureError, Report, Where, items, read_yaml
+from .directory import load_directory
+from .logins import load_logins
+from .matrices import load_matrix
+
+
+@transaction.atomic
+def load_demo(*, folder, with_logins):
+    """Load every *.yaml file in `folder`: matrices first, then the directory; return a Report."""
+    report = Report()
+    matrices, directories = [], []
+    for path in sorted(folder.glob("*.yaml")):
+        where = Where(f"{folder.name}/{path.name}")
+        data = read_yaml(path, where)
+        if not isinstance(data, dict):
+            raise where.error("expected 'organisation' and 'levels', or 'organisations'")
+        (matrices if "organisation" in data else directories).append((where, data))
+    if not matrices:
+        raise FixtureError(f"{folder.name}/ has no matrix file ('organisation:') to load")
+    # A municipality can name its region as its parent, so files without a parent load first.
+    matrices.sort(key=lambda document: _has_parent(document[1]))
+    for where, data in matrices:
+        load_matrix(data, where, report)
+        report.files.append(where.file)
+    for where, data in directories:
+        load_directory(data, where, report)
+        if with_logins:
+            load_logins(items(data, "logins", where), where / "logins", report)
+        elif data.get("logins"):
+            report.logins_skipped = True
+        report.files.append(where.file)
+    return report
+
+
+def _has_parent(data):
+    """Return whether the matrix file `data` names a parent organisation."""
+    organisation = data.get("organisation")
+    return isinstance(organisation, dict) and bool(organisation.get("parent"))
