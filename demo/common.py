@@ -1,7 +1,7 @@
 """What every demo fixture loader shares: error places, field checks, saving and the report.
 
 A fixture file is edited by hand, so every error names the file and the item it is about:
-`fixtures/salmela.yaml › level "Toimintayksiköt" › role "laitevastaava" › duty 2: …`.
+`fixtures/salmela.yaml › level 'Toimintayksiköt' › role 'laitevastaava' › duty 2 ('Yhteis…'): …`.
 """
 
 from collections import Counter
