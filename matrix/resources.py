@@ -1,0 +1,59 @@
+"""Import and export of assignments: who holds which role, where, from when."""
+
+from django.utils.translation import gettext_lazy as _
+from import_export.fields import Field
+
+from matrix.models import Assignment
+from roles.models import Role
+from units.models import Person, Unit
+from units.resources import DayWidget, KeyWidget, VastuuResource, YesNoWidget, organisation_widget
+
+
+class RoleWidget(KeyWidget):
+    """Find a role by its slug within the organisation named in the row's role organisation."""
+
+    def __init__(self, organisation_column):
+        super().__init__(Role, "slug", _("Unknown role: %(value)s."))
+        self.organisation_column = organisation_column
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        slug = str((row or {}).get(str(self.organisation_column)) or "").strip()
+        return Role.objects.filter(level__organisation__slug=slug)
+
+    def clean(self, value, row=None, **kwargs):
+        """Return the role named by `value` in the row's role organisation."""
+        role = super().clean(value, row, **kwargs)
+        if value and not str((row or {}).get(str(self.organisation_column)) or "").strip():
+            raise ValueError(_("Give the organisation of the role too."))
+        return role
+
+
+class AssignmentResource(VastuuResource):
+    """Assignments by person email, role (organisation and slug), place and start date.
+
+    A unit role is held at a unit (the unit column); an organisation role in an organisation
+    (the organisation column), which may lie below the organisation of the role.
+    """
+
+    person = Field("person", _("person"), widget=KeyWidget(
+        Person, "email", _("Unknown person: %(value)s."), normalise=lambda v: str(v).lower()))
+    role_organisation = Field(column_name=_("role organisation"))
+    role = Field("role", _("role"), widget=RoleWidget(_("role organisation")))
+    unit = Field("unit", _("unit"), widget=KeyWidget(Unit, "slug", _("Unknown unit: %(value)s.")))
+    organisation = Field("organisation", _("organisation"), widget=organisation_widget())
+    is_lead = Field("is_lead", _("lead"), widget=YesNoWidget(), default=True)
+    start_date = Field("start_date", _("start date"), widget=DayWidget())
+    end_date = Field("end_date", _("end date"), widget=DayWidget())
+
+    class Meta(VastuuResource.Meta):
+        model = Assignment
+        fields = ("person", "role_organisation", "role", "unit", "organisation", "is_lead",
+                  "start_date", "end_date")
+        import_id_fields = ("person", "role", "unit", "organisation", "start_date")
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("person", "role__level__organisation", "unit",
+                                       "organisation")
+
+    def dehydrate_role_organisation(self, assignment):
+        return assignment.role.level.organisation.slug if assignment.role_id else ""

@@ -1,0 +1,437 @@
+"""The matrix as one sheet: a row per duty, with its level and role written out on every row.
+
+An import creates or updates levels (by organisation and name), roles (by organisation and slug)
+and duties (by role and text). Roles and duties take their order from the order of the rows.
+A role is referred to by its slug, or by "organisation/slug" for a role of another organisation.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+from import_export import widgets
+from import_export.fields import Field
+
+from roles.forms import validate_duty_sectors
+from roles.models import Duty, Level, Role
+from units.models import Organisation
+from units.resources import VastuuResource, sector_widget, split_cell, text_field
+
+# The columns that describe the role rather than the duty; every row of a role must agree on them.
+ROLE_COLUMNS = ("level", "role_name", "scope", "role_sectors", "responsible_title",
+                "supporting_roles", "supporting_titles")
+# The columns of a duty: one of them filled in on a row with no duty text is a mistake.
+DUTY_COLUMNS = ("sectors", "recurrence", "months", "collaborating_roles", "development_area")
+
+
+class MonthsWidget(widgets.Widget):
+    """Read and write the months of a duty as month numbers: "9, 11, 2"."""
+
+    def clean(self, value, row=None, **kwargs):
+        """Return the month numbers in `value`, without repeats."""
+        months = []
+        for part in split_cell(value):
+            month = int(part) if part.isdigit() else None
+            if month is None or not 1 <= month <= 12:
+                raise ValueError(
+                    _("Unknown month %(value)s: months are numbers from 1 to 12.") % {"value": part}
+                )
+            if month not in months:
+                months.append(month)
+        return months
+
+    def render(self, value, obj=None, **kwargs):
+        return ", ".join(str(month) for month in value or [])
+
+
+def reference(role, organisation):
+    """Return how a row of `organisation` refers to `role`: its slug, qualified if it is foreign."""
+    if role.level.organisation_id == organisation.pk:
+        return role.slug
+    return f"{role.level.organisation.slug}/{role.slug}"
+
+
+class MatrixResource(VastuuResource):
+    """A whole matrix as one sheet: organisation, level, role and duty on every row.
+
+    A row with no duty text describes a role that has no duties yet.
+    """
+
+    organisation = Field(column_name=_("organisation"))
+    level = Field(column_name=_("level"))
+    level_order = Field(column_name=_("level order"))
+    role_name = Field(column_name=_("role"))
+    role = Field(column_name=_("role slug"))
+    scope = Field(column_name=_("scope"))
+    role_sectors = Field(column_name=_("role sectors"))
+    responsible_title = Field(column_name=_("responsible title"))
+    supporting_roles = Field(column_name=_("supporting roles"))
+    supporting_titles = Field(column_name=_("supporting titles"))
+    text = text_field("text", _("duty"))
+    sectors = Field("sectors", _("duty sectors"), widget=sector_widget())
+    recurrence = text_field("recurrence", _("recurrence"))
+    months = Field("months", _("months"), widget=MonthsWidget())
+    collaborating_roles = Field(column_name=_("together with"))
+    development_area = text_field("development_area", _("development area"))
+
+    class Meta(VastuuResource.Meta):
+        model = Duty
+        fields = ("organisation", "level", "level_order", "role_name", "role", "scope",
+                  "role_sectors", "responsible_title", "supporting_roles", "supporting_titles",
+                  "text", "sectors", "recurrence", "months", "collaborating_roles",
+                  "development_area")
+        import_id_fields = ("role", "text")
+
+    @classmethod
+    def get_display_name(cls):
+        return _("Matrix (one row per duty)")
+
+    # Export
+
+    def export(self, queryset=None, **kwargs):
+        """Export the duties in `queryset` (or the duties of the roles in it) in matrix order."""
+        return super().export(queryset=matrix_rows(queryset), **kwargs)
+
+    def dehydrate_organisation(self, duty):
+        return duty.role.level.organisation.slug
+
+    def dehydrate_level(self, duty):
+        return duty.role.level.name
+
+    def dehydrate_level_order(self, duty):
+        return duty.role.level.order
+
+    def dehydrate_role_name(self, duty):
+        return duty.role.name
+
+    def dehydrate_role(self, duty):
+        return duty.role.slug
+
+    def dehydrate_scope(self, duty):
+        return duty.role.scope
+
+    def dehydrate_role_sectors(self, duty):
+        return ", ".join(sector.code for sector in duty.role.sectors.all())
+
+    def dehydrate_responsible_title(self, duty):
+        return duty.role.responsible_title
+
+    def dehydrate_supporting_roles(self, duty):
+        organisation = duty.role.level.organisation
+        return ", ".join(reference(role, organisation) for role in duty.role.supporting_roles.all())
+
+    def dehydrate_supporting_titles(self, duty):
+        return "\n".join(duty.role.supporting_title_list())
+
+    def dehydrate_collaborating_roles(self, duty):
+        if duty.pk is None:
+            return ""
+        organisation = duty.role.level.organisation
+        return ", ".join(reference(role, organisation) for role in duty.collaborating_roles.all())
+
+    # Import
+
+    def cell(self, row, field_name):
+        """Return the text of `row` in the column of `field_name`, trimmed ("" when empty)."""
+        value = row.get(self.column(field_name))
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip()
+
+    def before_import(self, dataset, **kwargs):
+        """Start the bookkeeping of one import, and note every role the sheet describes."""
+        super().before_import(dataset, **kwargs)
+        self.organisations = {}  # slug → Organisation or None
+        self.lineages = {}  # organisation pk → [organisation, *its ancestors]
+        self.levels = {}  # (organisation pk, name) → (level, order given, line)
+        self.roles = {}  # (organisation pk, slug) → (role, role columns, line)
+        self.role_sectors = {}  # role pk → sectors
+        self.role_orders = {}  # level pk → order of the last role placed in it
+        self.duty_orders = {}  # role pk → order of the last duty placed in it
+        self.duty_lines = {}  # (role pk, text) → line
+        self.links = []  # (object, relation, references, organisation), set once all rows exist
+        self.found = {}  # (organisation pk, reference) → Role
+        # A reference may name a role described further down the sheet; it is linked at the end.
+        self.declared = set()
+        for values in dataset.dict:
+            organisation = self.cell(values, "organisation")
+            self.declared.add((organisation, self.cell(values, "role")))
+            self.declared.add((organisation, self.cell(values, "role_name").casefold()))
+
+    def before_import_row(self, row, **kwargs):
+        """Create or update the level and the role that `row` describes."""
+        line = kwargs["row_number"] + 1
+        self.row_changed = False
+        self.row_organisation = self._organisation(row)
+        level = self._level(row, self.row_organisation, line)
+        self.row_role = self._role(row, level, self.row_organisation, line)
+
+    def get_instance(self, instance_loader, row):
+        """Return the duty of the row's role with the row's text, if there is one."""
+        text = self.cell(row, "text")
+        return Duty.objects.filter(role=self.row_role, text=text).first() if text else None
+
+    def init_instance(self, row=None):
+        return Duty(role=self.row_role)
+
+    def import_instance(self, instance, row, **kwargs):
+        """Set the duty from `row`, checking its sectors, collaborators, place and order."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        self.row_references = split_cell(row.get(self.column("collaborating_roles")))
+        if not instance.text:
+            if any(self.cell(row, name) for name in DUTY_COLUMNS):
+                errors["text"] = [_("This field is required.")]
+            if errors:
+                raise ValidationError(errors)
+            return  # a role with no duties: skip_row() skips it
+        role = self.row_role
+        if "sectors" not in errors and self.column("sectors") in row:
+            try:
+                validate_duty_sectors(self.role_sectors[role.pk], self.fields["sectors"].clean(row))
+            except ValidationError as error:
+                errors["sectors"] = error.messages
+        unknown = [ref for ref in self.row_references
+                   if not self._known(ref, self.row_organisation)]
+        if unknown:
+            errors[self.column("collaborating_roles")] = [
+                _("Unknown role: %(value)s.") % {"value": ", ".join(unknown)}]
+        line = kwargs["row_number"] + 1
+        first_line = self.duty_lines.setdefault((role.pk, instance.text), line)
+        if first_line != line:
+            errors["text"] = [
+                _("The same duty is already on line %(line)s.") % {"line": first_line}]
+        previous = self.duty_orders.get(role.pk, -1)
+        if instance.pk is None or instance.order <= previous:
+            instance.order = previous + 1
+        self.duty_orders[role.pk] = instance.order
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Skip a row with no duty, and a duty that the row leaves as it is."""
+        if import_validation_errors:
+            return False
+        if not instance.text:
+            return True
+        if instance.pk is None or self.row_changed:
+            return False
+        if any(getattr(instance, name) != getattr(original, name)
+               for name in ("text", "order", "recurrence", "development_area")):
+            return False
+        if set(instance.months) != set(original.months):
+            return False
+        if self.column("sectors") in row:
+            sectors = {sector.pk for sector in self.fields["sectors"].clean(row)}
+            if sectors != set(original.sectors.values_list("pk", flat=True)):
+                return False
+        return not self._links_differ(original, "collaborating_roles", self.row_references,
+                                      self.row_organisation)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        self.links.append((instance, "collaborating_roles", self.row_references,
+                           self.row_organisation))
+
+    def after_import(self, dataset, result, **kwargs):
+        """Link supporting and collaborating roles, now that every role of the sheet exists."""
+        super().after_import(dataset, result, **kwargs)
+        if result.has_errors() or result.has_validation_errors():
+            return  # everything is rolled back
+        for obj, relation, references, organisation in self.links:
+            roles = {ref: self._resolve(ref, organisation) for ref in references}
+            unknown = [ref for ref, role in roles.items() if role is None]
+            if unknown:
+                raise ValidationError(_("Unknown role: %(value)s.") % {"value": ", ".join(unknown)})
+            getattr(obj, relation).set(roles.values())
+
+    def _organisation(self, row):
+        """Return the organisation the row names, or raise ValidationError."""
+        slug = self.cell(row, "organisation")
+        if slug not in self.organisations:
+            self.organisations[slug] = Organisation.objects.filter(slug=slug).first()
+        organisation = self.organisations[slug]
+        if organisation is None:
+            message = (_("Unknown organisation: %(value)s.") % {"value": slug} if slug
+                       else _("This field is required."))
+            raise ValidationError({self.column("organisation"): message})
+        if organisation.pk not in self.lineages:
+            self.lineages[organisation.pk] = [organisation, *organisation.ancestors()]
+        return organisation
+
+    def _level(self, row, organisation, line):
+        """Return the level the row names, created or reordered as the row says."""
+        name, order_text = self.cell(row, "level"), self.cell(row, "level_order")
+        errors = {}
+        if not name:
+            errors[self.column("level")] = _("This field is required.")
+        if order_text and not order_text.isdigit():
+            errors[self.column("level_order")] = _("Enter a whole number.")
+        if errors:
+            raise ValidationError(errors)
+        order = int(order_text) if order_text else None
+        if (organisation.pk, name) in self.levels:
+            level, first_order, first_line = self.levels[organisation.pk, name]
+            if order is not None and first_order is not None and order != first_order:
+                raise ValidationError({self.column("level_order"): _(
+                    "Line %(line)s gives this level another order.") % {"line": first_line}})
+            return level
+        level = (Level.objects.filter(organisation=organisation, name=name).first()
+                 or Level(organisation=organisation, name=name))
+        if level.pk is None or (order is not None and level.order != order):
+            level.order = order if order is not None else level.order
+            self._save(level, {"name": "level", "order": "level_order"})
+        self.levels[organisation.pk, name] = (level, order, line)
+        return level
+
+    def _role(self, row, level, organisation, line):
+        """Return the role the row names, created or updated as its first row says."""
+        slug, name = self.cell(row, "role"), self.cell(row, "role_name")
+        errors = {}
+        for field_name, value in (("role", slug), ("role_name", name)):
+            if not value:
+                errors[self.column(field_name)] = _("This field is required.")
+        try:
+            sectors = self.fields["sectors"].widget.clean(row.get(self.column("role_sectors")))
+        except ValueError as error:
+            errors[self.column("role_sectors")] = str(error)
+            sectors = []
+        references = split_cell(row.get(self.column("supporting_roles")))
+        unknown = [ref for ref in references if not self._known(ref, organisation)]
+        if unknown:
+            errors[self.column("supporting_roles")] = (
+                _("Unknown role: %(value)s.") % {"value": ", ".join(unknown)})
+        if errors:
+            raise ValidationError(errors)
+        titles = [title.strip() for title in self.cell(row, "supporting_titles").splitlines()
+                  if title.strip()]
+        described = (level.pk, name, self.cell(row, "scope") or Role.Scope.UNIT,
+                     sorted(sector.pk for sector in sectors), self.cell(row, "responsible_title"),
+                     references, titles)
+        if (organisation.pk, slug) in self.roles:
+            return self._same_role(organisation, slug, described)
+        role = (Role.objects.filter(level__organisation=organisation, slug=slug).first()
+                or Role(slug=slug))
+        self._place_role(role, level)
+        _level, role.name, role.scope, _sectors, role.responsible_title, _refs, _titles = described
+        if role.supporting_title_list() != titles:
+            role.supporting_titles = "\n".join(titles)
+        if role.pk is None or self._role_differs(role):
+            self._save(role, {"name": "role_name", "slug": "role", "scope": "scope",
+                              "responsible_title": "responsible_title",
+                              "supporting_titles": "supporting_titles", "level": "level"})
+        if set(role.sectors.all()) != set(sectors):
+            role.sectors.set(sectors)
+            self.row_changed = True
+        if self._links_differ(role, "supporting_roles", references, organisation):
+            self.row_changed = True
+        self.links.append((role, "supporting_roles", references, organisation))
+        self.roles[organisation.pk, slug] = (role, described, line)
+        self.role_sectors[role.pk] = sectors
+        return role
+
+    def _same_role(self, organisation, slug, described):
+        """Return the role already described above, or raise if this row describes it otherwise."""
+        role, first, first_line = self.roles[organisation.pk, slug]
+        differing = [self.column(field_name)
+                     for field_name, this, that in zip(ROLE_COLUMNS, described, first, strict=True)
+                     if this != that]
+        if differing:
+            message = _("Line %(line)s describes the same role otherwise.") % {"line": first_line}
+            raise ValidationError(dict.fromkeys(differing, message))
+        return role
+
+    def _place_role(self, role, level):
+        """Put `role` in `level` after the role placed before it, keeping its order if it can."""
+        previous = self.role_orders.get(level.pk, -1)
+        if role.pk is None or role.level_id != level.pk or role.order <= previous:
+            role.order = previous + 1
+        role.level = level
+        self.role_orders[level.pk] = role.order
+
+    def _role_differs(self, role):
+        """Return whether `role` differs from how it is stored."""
+        stored = Role.objects.get(pk=role.pk)
+        return any(getattr(role, name) != getattr(stored, name) for name in
+                   ("level_id", "name", "scope", "responsible_title", "supporting_titles", "order"))
+
+    def _save(self, obj, columns):
+        """Validate and save a level or a role, naming any error by the column it comes from."""
+        try:
+            obj.full_clean()
+        except ValidationError as error:
+            raise ValidationError({
+                self.column(columns[key]) if key in columns else key: messages
+                for key, messages in error.message_dict.items()
+            }) from None
+        obj.save()
+        self.row_changed = True
+
+    def _links_differ(self, obj, relation, references, organisation):
+        """Return whether the roles `references` name differ from those `obj` is linked to."""
+        roles = [self._resolve(ref, organisation) for ref in references]
+        if None in roles or obj.pk is None:
+            return True
+        return {role.pk for role in roles} != set(
+            getattr(obj, relation).values_list("pk", flat=True))
+
+    def _known(self, ref, organisation):
+        """Return whether `ref` names a stored role or one the sheet describes."""
+        if self._resolve(ref, organisation) is not None:
+            return True
+        qualifier, _slash, key = ref.rpartition("/")
+        slugs = [qualifier] if qualifier else [org.slug for org in self.lineages[organisation.pk]]
+        return any((slug, key) in self.declared or (slug, key.casefold()) in self.declared
+                   for slug in slugs)
+
+    def _resolve(self, ref, organisation):
+        """Return the stored role `ref` names from a row of `organisation`, or None.
+
+        A bare slug or name is looked for in the organisation first, then in its ancestors.
+        """
+        if (organisation.pk, ref) in self.found:
+            return self.found[organisation.pk, ref]
+        qualifier, _slash, key = ref.rpartition("/")
+        places = ([Q(level__organisation__slug=qualifier)] if qualifier else
+                  [Q(level__organisation=org) for org in self.lineages[organisation.pk]])
+        for place in places:
+            role = (Role.objects.filter(place, slug=key).first()
+                    or Role.objects.filter(place, name__iexact=key).first())
+            if role is not None:
+                self.found[organisation.pk, ref] = role
+                return role
+        return None
+
+
+def matrix_rows(queryset=None):
+    """Return the duties of `queryset` in matrix order, with everything the sheet shows prefetched.
+
+    `queryset` holds duties, or roles: then every duty of those roles, and an unsaved empty duty
+    for a role that has none, so that the role survives a round trip.
+    """
+    queryset = Duty.objects.all() if queryset is None else queryset
+    if queryset.model is Role:
+        roles = Role.objects.filter(pk__in=queryset.values("pk"))
+        duties, keep_empty_roles = Duty.objects.all(), True
+    else:
+        roles = Role.objects.filter(pk__in=queryset.values("role"))
+        duties, keep_empty_roles = Duty.objects.filter(pk__in=queryset.values("pk")), False
+    with_organisation = Role.objects.select_related("level__organisation")
+    duties = duties.order_by("order", "pk").prefetch_related(
+        "sectors", Prefetch("collaborating_roles", queryset=with_organisation))
+    roles = (
+        roles.select_related("level__organisation")
+        .prefetch_related("sectors", Prefetch("supporting_roles", queryset=with_organisation),
+                          Prefetch("duties", queryset=duties))
+        .order_by("level__organisation__name", "level__order", "level__pk", "order", "pk")
+    )
+    rows = []
+    for role in roles:
+        role_duties = list(role.duties.all())
+        if not role_duties and keep_empty_roles:
+            role_duties = [Duty(role=role)]
+        rows.extend(role_duties)
+    return rows

@@ -1,0 +1,362 @@
+"""Import and export of organisations, units and people, and the base every Vastuu resource uses.
+
+Every import is all or nothing: one bad row rolls back every row, and the errors name each bad row
+by the line a spreadsheet shows it on (the header is line 1). Exports neutralise formulas.
+"""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from import_export import resources, widgets
+from import_export.fields import Field
+from import_export.formats import base_formats
+from import_export.resources import Diff
+from import_export.results import Result, RowResult
+
+from units.models import Organisation, Person, Sector, Unit
+
+# A text cell starting with one of these runs as a formula in a spreadsheet program (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value):
+    """Return `value` with an apostrophe in front if a spreadsheet would run it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return f"'{value}"
+    return value
+
+
+def unescape_formula(value):
+    """Return `value` without the apostrophe `escape_formula` put in front of it."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+def split_cell(value):
+    """Return the items of a comma-separated cell; a number typed into a spreadsheet is one item."""
+    if value is None:
+        return []
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return [part.strip() for part in str(value).replace(";", ",").split(",") if part.strip()]
+
+
+class FormulaSafeFormat:
+    """Neutralise formulas in exported cells (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT turns it on).
+
+    import-export's own escape only drops a leading "=", which leaves "+", "-" and "@" formulas
+    live in CSV. This prefixes an apostrophe instead, and the import takes it off again, so a
+    re-imported export keeps its values.
+    """
+
+    def _escape_formulae(self, dataset):
+        """Escape every text cell of `dataset` in place, keeping numbers and dates native."""
+        for _row in range(len(dataset)):
+            dataset.append([escape_formula(cell) for cell in dataset.lpop()])
+
+
+class CSV(FormulaSafeFormat, base_formats.CSV):
+    """CSV that also reads the semicolon-separated files Excel writes in a Finnish locale."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        """Return the dataset in `in_stream`, separated by commas or semicolons."""
+        if isinstance(in_stream, bytes) and self.encoding:
+            in_stream = in_stream.decode(self.encoding)
+        header = in_stream.split("\n", 1)[0]
+        if "delimiter" not in kwargs and header.count(";") > header.count(","):
+            kwargs["delimiter"] = ";"
+        return super().create_dataset(in_stream, **kwargs)
+
+
+class XLSX(FormulaSafeFormat, base_formats.XLSX):
+    """Excel workbooks (the first sheet)."""
+
+
+FORMATS = [CSV, XLSX]
+
+
+class SheetResult(Result):
+    """An import result that numbers rows as a spreadsheet shows them: the header is line 1."""
+
+    def append_invalid_row(self, number, row, validation_error):
+        super().append_invalid_row(number + 1, row, validation_error)
+
+    def append_error_row(self, number, row, errors):
+        super().append_error_row(number + 1, row, errors)
+
+    def row_errors(self):
+        """Return (line, errors) for every row that failed with an error other than validation."""
+        return [(row.errors[0].number + 1, row.errors) for row in self.rows if row.errors]
+
+
+class SheetDiff(Diff):
+    """A preview of an imported row that shows computed columns the way the export writes them."""
+
+    @classmethod
+    def _read_field_values(cls, resource, instance):
+        if instance is None:
+            return ["" for _field in resource.get_import_fields()]
+        return [resource.export_field(field, instance) for field in resource.get_import_fields()]
+
+
+class KeyWidget(widgets.ForeignKeyWidget):
+    """Find a related object by a natural key (a slug, an email), naming any value not found."""
+
+    def __init__(self, model, field, message, normalise=str):
+        super().__init__(model, field)
+        self.message = message
+        self.normalise = normalise
+
+    def clean(self, value, row=None, **kwargs):
+        """Return the object whose key is `value`, or None for an empty cell."""
+        if value in (None, ""):
+            return None
+        key = self.normalise(value)
+        try:
+            return self.get_queryset(key, row, **kwargs).get(**{self.field: key})
+        except self.model.DoesNotExist:
+            raise ValueError(self.message % {"value": value}) from None
+
+
+class CodesWidget(widgets.ManyToManyWidget):
+    """Read a comma-separated list of keys strictly: an unknown key is an error, not dropped."""
+
+    def __init__(self, model, field, message, required=False):
+        super().__init__(model, separator=", ", field=field)
+        self.message = message
+        self.required = required
+
+    def clean(self, value, row=None, **kwargs):
+        """Return the objects named in `value`, in the order given."""
+        keys = list(dict.fromkeys(key.lower() for key in split_cell(value)))
+        if not keys:
+            if self.required:
+                raise ValueError(_("This field is required."))
+            return []
+        found = {getattr(obj, self.field): obj
+                 for obj in self.model.objects.filter(**{f"{self.field}__in": keys})}
+        unknown = [key for key in keys if key not in found]
+        if unknown:
+            raise ValueError(self.message % {"value": ", ".join(unknown)})
+        return [found[key] for key in keys]
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    """Read yes/no in Finnish, Swedish or English, and refuse anything else."""
+
+    YES = {"1", "true", "yes", "kyllä", "k", "ja", "x"}
+    NO = {"0", "false", "no", "ei", "e", "nej"}
+
+    def clean(self, value, row=None, **kwargs):
+        """Return True, False or None (an empty cell)."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(_("Write yes or no, not %(value)s.") % {"value": value})
+
+
+class DayWidget(widgets.DateWidget):
+    """Read a date written as 2025-08-01 or 1.8.2025; write it as 2025-08-01."""
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+        self.formats = ("%Y-%m-%d", "%d.%m.%Y")
+
+    def clean(self, value, row=None, **kwargs):
+        """Return the date in `value`, or None for an empty cell."""
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date) or not value:
+            return value or None
+        try:
+            return super().clean(str(value).strip(), row, **kwargs)
+        except ValueError:
+            raise ValueError(
+                _("Write the date as 2025-08-01 or 1.8.2025, not %(value)s.") % {"value": value}
+            ) from None
+
+
+def text_field(attribute, column_name):
+    """Return a field for a text column: an empty cell is an empty string, never None."""
+    return Field(attribute, column_name, widget=widgets.CharWidget())
+
+
+def organisation_widget():
+    """Return the widget that finds an organisation by its slug."""
+    return KeyWidget(Organisation, "slug", _("Unknown organisation: %(value)s."))
+
+
+def sector_widget(required=False):
+    """Return the widget that reads sector codes such as "perusopetus, lukio"."""
+    return CodesWidget(Sector, "code", _("Unknown sector code: %(value)s."), required=required)
+
+
+class VastuuResource(resources.ModelResource):
+    """The base of every Vastuu resource: all-or-nothing imports, translated headers, checked cells.
+
+    Column names are translatable. A resource fixes them in the language active when it is made,
+    and an import accepts a file whose headers are in any of the site's languages.
+    """
+
+    class Meta:
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.header_aliases = {}
+        for field in self.fields.values():
+            label = field.column_name
+            field.column_name = str(label)
+            for code, _name in settings.LANGUAGES:
+                with translation.override(code):
+                    self.header_aliases[str(label).casefold()] = field.column_name
+
+    @classmethod
+    def get_result_class(cls):
+        return SheetResult
+
+    @classmethod
+    def get_diff_class(cls):
+        return SheetDiff
+
+    def column(self, field_name):
+        """Return the column name of the field `field_name` in this resource's language."""
+        return self.fields[field_name].column_name
+
+    def import_data(self, dataset, **kwargs):
+        """Import `dataset` all or nothing: a row that fails validation rolls back every row."""
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
+    def before_import(self, dataset, **kwargs):
+        """Rename the headers of `dataset` to this resource's column names, in any language."""
+        super().before_import(dataset, **kwargs)
+        if dataset.headers:
+            dataset.headers = [
+                self.header_aliases.get(str(header).strip().casefold(), header)
+                if header is not None else header
+                for header in dataset.headers
+            ]
+
+    def import_row(self, row, instance_loader, **kwargs):
+        """Import one row: skip a blank line, trim cells and undo the formula escape of exports."""
+        if all(value is None or str(value).strip() == "" for value in row.values()):
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            return row_result
+        for key, value in row.items():
+            row[key] = unescape_formula(value.strip() if isinstance(value, str) else value)
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def get_instance(self, instance_loader, row):
+        """Return the stored object the row's key names; a key cell that does not parse is new."""
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError:
+            return None  # import_instance() reports the cell on its column
+
+    def import_instance(self, instance, row, **kwargs):
+        """Set `instance` from `row`, checking the many-to-many cells before anything is saved."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self.get_import_fields():
+            if (isinstance(field.widget, widgets.ManyToManyWidget) and field.attribute
+                    and field.column_name in row):
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = [str(error)]
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Validate `instance` as the model does, naming each error by its column."""
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            columns = {field.attribute: field.column_name
+                       for field in self.fields.values() if field.attribute}
+            raise ValidationError(
+                {columns.get(key, key): value for key, value in error.error_dict.items()}
+            ) from None
+
+
+class OrganisationResource(VastuuResource):
+    """Organisations by slug; a parent must come before its children (the export orders them so)."""
+
+    slug = text_field("slug", _("slug"))
+    name = text_field("name", _("name"))
+    kind = text_field("kind", _("kind"))
+    parent = Field("parent", _("parent organisation"), widget=organisation_widget())
+
+    class Meta(VastuuResource.Meta):
+        model = Organisation
+        fields = ("slug", "name", "kind", "parent")
+        import_id_fields = ("slug",)
+
+    def filter_export(self, queryset, **kwargs):
+        """Order organisations so that every parent comes before its children."""
+        depth = Case(
+            When(parent__isnull=True, then=Value(0)),
+            When(parent__parent__isnull=True, then=Value(1)),
+            default=Value(2), output_field=IntegerField(),
+        )
+        return queryset.select_related("parent").annotate(depth=depth).order_by("depth", "name")
+
+
+class UnitResource(VastuuResource):
+    """Units by slug, with their organisation's slug and their sector codes."""
+
+    slug = text_field("slug", _("slug"))
+    name = text_field("name", _("name"))
+    organisation = Field("organisation", _("organisation"), widget=organisation_widget())
+    sectors = Field("sectors", _("sectors"), widget=sector_widget(required=True))
+
+    class Meta(VastuuResource.Meta):
+        model = Unit
+        fields = ("slug", "name", "organisation", "sectors")
+        import_id_fields = ("slug",)
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("organisation").prefetch_related("sectors")
+
+
+class PersonResource(VastuuResource):
+    """People by email address, with their organisation's slug. Logins are linked in the admin."""
+
+    email = text_field("email", _("email"))
+    name = text_field("name", _("name"))
+    title = text_field("title", _("title"))
+    organisation = Field("organisation", _("organisation"), widget=organisation_widget())
+
+    class Meta(VastuuResource.Meta):
+        model = Person
+        fields = ("email", "name", "title", "organisation")
+        import_id_fields = ("email",)
+
+    def before_import_row(self, row, **kwargs):
+        """Require an email address and compare it in lower case, as Person.clean() stores it."""
+        email = str(row.get(self.column("email")) or "").strip().lower()
+        if not email:
+            raise ValidationError({self.column("email"): _(
+                "An email address is needed: it is how a person is recognised again.")})
+        row[self.column("email")] = email
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("organisation")
