@@ -1,0 +1,126 @@
+"""Admin for levels, roles and duties, and the matrix sheet's import and export."""
+
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy as _
+
+from roles.forms import DutyForm, DutyInlineFormSet, RoleForm
+from roles.models import Duty, Level, Role
+from roles.resources import MatrixResource
+from units.admin import SheetAdmin, sector_codes
+
+# A matrix import may create levels and roles as well as duties.
+MATRIX_IMPORT_PERMISSIONS = ("roles.add_level", "roles.add_role", "roles.add_duty")
+
+
+def role_label(role):
+    """Return a role with its organisation, to tell apart roles of the same name."""
+    return f"{role.name} ({role.level.organisation})"
+
+
+class MatrixSheetAdmin(SheetAdmin):
+    """Import and export of the matrix sheet, whichever of roles and duties the admin lists."""
+
+    resource_classes = [MatrixResource]
+
+    def has_import_permission(self, request):
+        return request.user.has_perms(MATRIX_IMPORT_PERMISSIONS)
+
+
+@admin.register(Level)
+class LevelAdmin(admin.ModelAdmin):
+    """The levels of each organisation's matrix, in order."""
+
+    list_display = ["name", "organisation", "order"]
+    list_editable = ["order"]
+    list_filter = [("organisation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "organisation__name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+
+    def get_queryset(self, request):
+        # The name of a level includes its organisation, also in the role form's autocomplete.
+        return super().get_queryset(request).select_related("organisation")
+
+
+class DutyInline(admin.TabularInline):
+    """A role's duties, in the order the matrix lists them."""
+
+    model = Duty
+    form = DutyForm
+    formset = DutyInlineFormSet
+    fields = ["order", "text", "sectors", "collaborating_roles", "recurrence", "months",
+              "development_area"]
+    autocomplete_fields = ["collaborating_roles"]
+    ordering = ["order", "pk"]
+    extra = 1
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sectors", "collaborating_roles")
+
+
+@admin.register(Role)
+class RoleAdmin(MatrixSheetAdmin):
+    """Roles with their duties inline; the export writes the matrix of the listed roles."""
+
+    form = RoleForm
+    inlines = [DutyInline]
+    list_display = ["name", "slug", "level", "scope", "responsible_title", "sector_list",
+                    "named_holders", "order"]
+    list_editable = ["order"]
+    list_filter = [("level__organisation", admin.RelatedOnlyFieldListFilter), "scope",
+                   "sectors", "named_holders"]
+    search_fields = ["name", "slug", "responsible_title", "level__name"]
+    list_select_related = ["level__organisation"]
+    autocomplete_fields = ["level"]
+    filter_horizontal = ["sectors", "supporting_roles", "unit_permissions"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["level", "name", "slug", "scope", "order", "sectors"]}),
+        (_("Who leads and who supports"), {"fields": [
+            "responsible_title", "supporting_roles", "supporting_titles", "named_holders"]}),
+        (_("Permissions"), {"fields": ["unit_permissions"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sectors")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "supporting_roles":
+            kwargs["queryset"] = Role.objects.select_related("level__organisation")
+        elif db_field.name == "unit_permissions":
+            kwargs["queryset"] = Permission.objects.select_related("content_type").filter(
+                content_type__app_label="units", content_type__model="unit")
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "supporting_roles":
+            field.label_from_instance = role_label
+        return field
+
+    @admin.display(description=_("sectors"))
+    def sector_list(self, role):
+        return sector_codes(role) or _("all")
+
+
+@admin.register(Duty)
+class DutyAdmin(MatrixSheetAdmin):
+    """Duties one by one; the import and export handle the whole matrix as one sheet."""
+
+    form = DutyForm
+    list_display = ["__str__", "role", "organisation", "recurrence", "month_names",
+                    "development_area", "order"]
+    list_filter = [("role__level__organisation", admin.RelatedOnlyFieldListFilter),
+                   "development_area", "sectors", "role__scope"]
+    search_fields = ["text", "role__name", "role__slug", "recurrence"]
+    list_select_related = ["role__level__organisation"]
+    autocomplete_fields = ["role", "collaborating_roles"]
+    ordering = ["role__level__organisation__name", "role__level__order", "role__order", "order"]
+
+    @admin.display(description=_("organisation"), ordering="role__level__organisation__name")
+    def organisation(self, duty):
+        return duty.role.level.organisation
+
+    @admin.display(description=_("months"))
+    def month_names(self, duty):
+        return ", ".join(str(MONTHS[month]) for month in duty.months)
