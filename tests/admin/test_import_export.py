@@ -11,6 +11,7 @@ from django.urls import reverse
 from roles.models import Duty, Level, Role
 from roles.resources import MatrixResource
 from tests.factories import DutyFactory, OrganisationFactory, UnitFactory, UserFactory
+from tests.resources.conftest import snapshot
 from units.models import Unit
 from units.resources import CSV
 
@@ -167,3 +168,18 @@ def test_role_admin_exports_the_matrix_of_the_listed_roles(admin_client, matrix)
     dataset = CSV(encoding="utf-8-sig").create_dataset(response.content)
     assert [row["role slug"] for row in dataset.dict] == [
         "tvt-koordinaattori", "tvt-koordinaattori", "rehtori", "digitutor"]
+
+
+@pytest.mark.parametrize("file_format", [CSV_FORMAT, XLSX_FORMAT])
+def test_matrix_exported_from_the_admin_reimports_unchanged(admin_client, matrix, file_format):
+    before = snapshot()
+    data = {"format": file_format, "resource": "0"}
+    data.update({f"matrixresource_{name}": "on" for name in MatrixResource().get_export_order()})
+    exported = admin_client.post(reverse("admin:roles_role_export"), data).content
+
+    preview = upload(admin_client, "roles/role", exported, "matrix", file_format)
+    response = confirm(admin_client, "roles/role", preview)
+
+    assert response.status_code == 302
+    assert preview.context["result"].totals["new"] == 0
+    assert snapshot() == before

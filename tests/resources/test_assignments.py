@@ -60,3 +60,21 @@ def test_assignments_round_trip_through_xlsx(school):
 
     assert result.totals["skip"] == 1
     assert list(Assignment.objects.values()) == before
+
+
+def test_model_validation_errors_are_reported_with_their_line(school):
+    RoleFactory(level=LevelFactory(organisation=school.organisation), slug="rehtori")
+    PersonFactory(organisation=school.organisation, email="maija@kuopio.fi")
+    dataset = tablib.Dataset(
+        ["maija@kuopio.fi", "kuopio", "rehtori", "kalevalan-koulu", "", "", "", ""],
+        ["maija@kuopio.fi", "kuopio", "rehtori", "", "kuopio", "", "", ""],
+        headers=HEADERS)
+
+    result = AssignmentResource().import_data(dataset)
+
+    # A unit role is held at a unit: Assignment.clean() says so for the second row.
+    assert invalid_lines(result) == {3: {
+        "unit": ["This role is held at a unit: choose the unit."],
+        "organisation": ["A unit role is not held in an organisation."],
+    }}
+    assert not Assignment.objects.exists()
