@@ -28,4 +28,5 @@ class DeviceResource(VastuuResource):
         import_id_fields = ("asset_tag",)
 
     def filter_export(self, queryset, **kwargs):
+        """Return the devices with their units and holders."""
         return queryset.select_related("unit", "holder")

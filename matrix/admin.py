@@ -24,4 +24,5 @@ class AssignmentAdmin(SheetAdmin):
 
     @admin.display(description=_("place"))
     def place(self, assignment):
+        """Return the unit or organisation where the role is held."""
         return assignment.place

@@ -13,10 +13,12 @@ class RoleWidget(KeyWidget):
     """Find a role by its slug within the organisation named in the row's role organisation."""
 
     def __init__(self, organisation_column):
+        """Read the role's organisation from the column `organisation_column`."""
         super().__init__(Role, "slug", _("Unknown role: %(value)s."))
         self.organisation_column = organisation_column
 
     def get_queryset(self, value, row, *args, **kwargs):
+        """Return the roles of the organisation the row names."""
         slug = str((row or {}).get(str(self.organisation_column)) or "").strip()
         return Role.objects.filter(level__organisation__slug=slug)
 
@@ -52,8 +54,10 @@ class AssignmentResource(VastuuResource):
         import_id_fields = ("person", "role", "unit", "organisation", "start_date")
 
     def filter_export(self, queryset, **kwargs):
+        """Return the assignments with everything the sheet shows."""
         return queryset.select_related("person", "role__level__organisation", "unit",
                                        "organisation")
 
     def dehydrate_role_organisation(self, assignment):
+        """Return the slug of the organisation the role belongs to."""
         return assignment.role.level.organisation.slug if assignment.role_id else ""

@@ -25,6 +25,7 @@ class MatrixSheetAdmin(SheetAdmin):
     resource_classes = [MatrixResource]
 
     def has_import_permission(self, request):
+        """Return whether the user may add levels, roles and duties, as an import may."""
         return request.user.has_perms(MATRIX_IMPORT_PERMISSIONS)
 
 
@@ -40,7 +41,8 @@ class LevelAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation"]
 
     def get_queryset(self, request):
-        # The name of a level includes its organisation, also in the role form's autocomplete.
+        """Return the levels with their organisations, which their names include."""
+        # Also used by the role form's autocomplete, which shows each level's name.
         return super().get_queryset(request).select_related("organisation")
 
 
@@ -58,6 +60,7 @@ class DutyInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
+        """Return the duties with what their form fields show prefetched."""
         return super().get_queryset(request).prefetch_related("sectors", "collaborating_roles")
 
 
@@ -85,9 +88,11 @@ class RoleAdmin(MatrixSheetAdmin):
     ]
 
     def get_queryset(self, request):
+        """Return the roles with their sectors prefetched for the changelist column."""
         return super().get_queryset(request).prefetch_related("sectors")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """Return the form field of `db_field`, labelling roles with their organisation."""
         if db_field.name == "supporting_roles":
             kwargs["queryset"] = Role.objects.select_related("level__organisation")
         elif db_field.name == "unit_permissions":
@@ -100,6 +105,7 @@ class RoleAdmin(MatrixSheetAdmin):
 
     @admin.display(description=_("sectors"))
     def sector_list(self, role):
+        """Return the role's sectors, or "all" when it has none."""
         return sector_codes(role) or _("all")
 
 
@@ -119,8 +125,10 @@ class DutyAdmin(MatrixSheetAdmin):
 
     @admin.display(description=_("organisation"), ordering="role__level__organisation__name")
     def organisation(self, duty):
+        """Return the organisation whose matrix the duty belongs to."""
         return duty.role.level.organisation
 
     @admin.display(description=_("months"))
     def month_names(self, duty):
+        """Return the duty's months by name, in school-year order."""
         return ", ".join(str(MONTHS[month]) for month in duty.months)

@@ -33,11 +33,13 @@ class MonthsField(forms.TypedMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, **kwargs):
+        """Offer the twelve months, none required."""
         kwargs.setdefault("label", _("months"))
         kwargs.setdefault("help_text", Duty._meta.get_field("months").help_text)
         super().__init__(choices=MONTH_CHOICES, coerce=int, required=False, **kwargs)
 
     def prepare_value(self, value):
+        """Return the stored month numbers as the checkboxes' values."""
         return [str(month) for month in value or []]
 
 
@@ -56,6 +58,7 @@ class DutyForm(forms.ModelForm):
         }
 
     def clean(self):
+        """Check that the duty's sectors lie within its role's."""
         cleaned_data = super().clean()
         role = cleaned_data.get("role")
         sectors = cleaned_data.get("sectors")
@@ -73,6 +76,7 @@ class DutyInlineFormSet(BaseInlineFormSet):
     """The duties of a role, checked against the sectors the role form is about to save."""
 
     def clean(self):
+        """Check every duty's sectors against the role's, as the role form is saving them."""
         super().clean()
         role = self.instance
         role_sectors = getattr(role, "sectors_in_form", None)
@@ -97,6 +101,7 @@ class RoleForm(forms.ModelForm):
                   "supporting_roles", "supporting_titles", "named_holders", "unit_permissions"]
 
     def clean(self):
+        """Hand the chosen sectors to the duty inline."""
         cleaned_data = super().clean()
         # The sectors are saved only after the inline is validated, so the inline would check
         # the old ones; the admin validates this form first and hands the new ones over here.

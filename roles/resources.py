@@ -14,7 +14,7 @@ from import_export.fields import Field
 from roles.forms import validate_duty_sectors
 from roles.models import Duty, Level, Role
 from units.models import Organisation
-from units.resources import VastuuResource, sector_widget, split_cell, text_field
+from units.resources import VastuuResource, sector_widget, split_cell, text_field, unescape_formula
 
 # The columns that describe the role rather than the duty; every row of a role must agree on them.
 ROLE_COLUMNS = ("level", "role_name", "scope", "role_sectors", "responsible_title",
@@ -40,14 +40,15 @@ class MonthsWidget(widgets.Widget):
         return months
 
     def render(self, value, obj=None, **kwargs):
+        """Return the month numbers as "9, 11, 2"."""
         return ", ".join(str(month) for month in value or [])
 
 
-def reference(role, organisation):
-    """Return how a row of `organisation` refers to `role`: its slug, qualified if it is foreign."""
-    if role.level.organisation_id == organisation.pk:
-        return role.slug
-    return f"{role.level.organisation.slug}/{role.slug}"
+def references(roles, of_role):
+    """Return how a row of `of_role` writes `roles`: slugs, "organisation/slug" if foreign."""
+    organisation_id = of_role.level.organisation_id
+    return ", ".join(role.slug if role.level.organisation_id == organisation_id
+                     else f"{role.level.organisation.slug}/{role.slug}" for role in roles)
 
 
 class MatrixResource(VastuuResource):
@@ -56,21 +57,31 @@ class MatrixResource(VastuuResource):
     A row with no duty text describes a role that has no duties yet.
     """
 
-    organisation = Field(column_name=_("organisation"))
-    level = Field(column_name=_("level"))
-    level_order = Field(column_name=_("level order"))
-    role_name = Field(column_name=_("role"))
-    role = Field(column_name=_("role slug"))
-    scope = Field(column_name=_("scope"))
-    role_sectors = Field(column_name=_("role sectors"))
-    responsible_title = Field(column_name=_("responsible title"))
-    supporting_roles = Field(column_name=_("supporting roles"))
-    supporting_titles = Field(column_name=_("supporting titles"))
+    # The role's columns are read by before_import_row(), not set on the duty: no attribute.
+    organisation = Field(column_name=_("organisation"),
+                         dehydrate_method=lambda duty: duty.role.level.organisation.slug)
+    level = Field(column_name=_("level"), dehydrate_method=lambda duty: duty.role.level.name)
+    level_order = Field(column_name=_("level order"),
+                        dehydrate_method=lambda duty: duty.role.level.order)
+    role_name = Field(column_name=_("role"), dehydrate_method=lambda duty: duty.role.name)
+    role = Field(column_name=_("role slug"), dehydrate_method=lambda duty: duty.role.slug)
+    scope = Field(column_name=_("scope"), dehydrate_method=lambda duty: duty.role.scope)
+    role_sectors = Field(column_name=_("role sectors"), dehydrate_method=lambda duty: ", ".join(
+        sector.code for sector in duty.role.sectors.all()))
+    responsible_title = Field(column_name=_("responsible title"),
+                              dehydrate_method=lambda duty: duty.role.responsible_title)
+    supporting_roles = Field(column_name=_("supporting roles"),
+                             dehydrate_method=lambda duty: references(
+                                 duty.role.supporting_roles.all(), duty.role))
+    supporting_titles = Field(column_name=_("supporting titles"),
+                              dehydrate_method=lambda duty: "\n".join(
+                                  duty.role.supporting_title_list()))
     text = text_field("text", _("duty"))
     sectors = Field("sectors", _("duty sectors"), widget=sector_widget())
     recurrence = text_field("recurrence", _("recurrence"))
     months = Field("months", _("months"), widget=MonthsWidget())
-    collaborating_roles = Field(column_name=_("together with"))
+    collaborating_roles = Field(column_name=_("together with"), dehydrate_method=lambda duty: (
+        references(duty.collaborating_roles.all(), duty.role) if duty.pk else ""))
     development_area = text_field("development_area", _("development area"))
 
     class Meta(VastuuResource.Meta):
@@ -83,6 +94,7 @@ class MatrixResource(VastuuResource):
 
     @classmethod
     def get_display_name(cls):
+        """Return the name the admin's import and export forms show for this resource."""
         return _("Matrix (one row per duty)")
 
     # Export
@@ -90,43 +102,6 @@ class MatrixResource(VastuuResource):
     def export(self, queryset=None, **kwargs):
         """Export the duties in `queryset` (or the duties of the roles in it) in matrix order."""
         return super().export(queryset=matrix_rows(queryset), **kwargs)
-
-    def dehydrate_organisation(self, duty):
-        return duty.role.level.organisation.slug
-
-    def dehydrate_level(self, duty):
-        return duty.role.level.name
-
-    def dehydrate_level_order(self, duty):
-        return duty.role.level.order
-
-    def dehydrate_role_name(self, duty):
-        return duty.role.name
-
-    def dehydrate_role(self, duty):
-        return duty.role.slug
-
-    def dehydrate_scope(self, duty):
-        return duty.role.scope
-
-    def dehydrate_role_sectors(self, duty):
-        return ", ".join(sector.code for sector in duty.role.sectors.all())
-
-    def dehydrate_responsible_title(self, duty):
-        return duty.role.responsible_title
-
-    def dehydrate_supporting_roles(self, duty):
-        organisation = duty.role.level.organisation
-        return ", ".join(reference(role, organisation) for role in duty.role.supporting_roles.all())
-
-    def dehydrate_supporting_titles(self, duty):
-        return "\n".join(duty.role.supporting_title_list())
-
-    def dehydrate_collaborating_roles(self, duty):
-        if duty.pk is None:
-            return ""
-        organisation = duty.role.level.organisation
-        return ", ".join(reference(role, organisation) for role in duty.collaborating_roles.all())
 
     # Import
 
@@ -137,7 +112,7 @@ class MatrixResource(VastuuResource):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        return unescape_formula(str(value).strip())
 
     def before_import(self, dataset, **kwargs):
         """Start the bookkeeping of one import, and note every role the sheet describes."""
@@ -173,6 +148,7 @@ class MatrixResource(VastuuResource):
         return Duty.objects.filter(role=self.row_role, text=text).first() if text else None
 
     def init_instance(self, row=None):
+        """Return a new duty of the row's role."""
         return Duty(role=self.row_role)
 
     def import_instance(self, instance, row, **kwargs):
@@ -233,6 +209,7 @@ class MatrixResource(VastuuResource):
                                       self.row_organisation)
 
     def after_save_instance(self, instance, row, **kwargs):
+        """Note the duty's collaborators, to link once every role of the sheet exists."""
         self.links.append((instance, "collaborating_roles", self.row_references,
                            self.row_organisation))
 

@@ -49,9 +49,11 @@ class SectorAdmin(admin.ModelAdmin):
     readonly_fields = ["code"]
 
     def has_add_permission(self, request):
+        """Refuse: the five sectors are fixed by a migration."""
         return False  # the sectors are fixed by a migration
 
     def has_delete_permission(self, request, obj=None):
+        """Refuse: units, roles and duties refer to the sectors."""
         return False
 
 
@@ -68,16 +70,19 @@ class UnitAdmin(GuardedModelAdminMixin, SheetAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
+        """Return the units with their sectors prefetched for the changelist column."""
         return super().get_queryset(request).prefetch_related(
             Prefetch("sectors", queryset=Sector.objects.all()))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """Return the form field of `db_field`: the five sectors as checkboxes."""
         if db_field.name == "sectors":
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=_("sectors"))
     def sector_list(self, unit):
+        """Return the unit's sectors."""
         return sector_codes(unit)
 
 

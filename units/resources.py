@@ -84,9 +84,11 @@ class SheetResult(Result):
     """An import result that numbers rows as a spreadsheet shows them: the header is line 1."""
 
     def append_invalid_row(self, number, row, validation_error):
+        """Record a row that failed validation, under its spreadsheet line."""
         super().append_invalid_row(number + 1, row, validation_error)
 
     def append_error_row(self, number, row, errors):
+        """Record a row that failed with an error, under its spreadsheet line."""
         super().append_error_row(number + 1, row, errors)
 
     def row_errors(self):
@@ -99,6 +101,7 @@ class SheetDiff(Diff):
 
     @classmethod
     def _read_field_values(cls, resource, instance):
+        """Return the cells `resource` would export for `instance`."""
         if instance is None:
             return ["" for _field in resource.get_import_fields()]
         return [resource.export_field(field, instance) for field in resource.get_import_fields()]
@@ -108,6 +111,7 @@ class KeyWidget(widgets.ForeignKeyWidget):
     """Find a related object by a natural key (a slug, an email), naming any value not found."""
 
     def __init__(self, model, field, message, normalise=str):
+        """Look `model` up by `field`; `message` names a missing value as %(value)s."""
         super().__init__(model, field)
         self.message = message
         self.normalise = normalise
@@ -127,6 +131,7 @@ class CodesWidget(widgets.ManyToManyWidget):
     """Read a comma-separated list of keys strictly: an unknown key is an error, not dropped."""
 
     def __init__(self, model, field, message, required=False):
+        """Look `model` up by `field`; `message` names unknown keys as %(value)s."""
         super().__init__(model, separator=", ", field=field)
         self.message = message
         self.required = required
@@ -170,6 +175,7 @@ class DayWidget(widgets.DateWidget):
     """Read a date written as 2025-08-01 or 1.8.2025; write it as 2025-08-01."""
 
     def __init__(self):
+        """Read ISO and Finnish dates, write ISO."""
         super().__init__(format="%Y-%m-%d")
         self.formats = ("%Y-%m-%d", "%d.%m.%Y")
 
@@ -215,6 +221,7 @@ class VastuuResource(resources.ModelResource):
         report_skipped = True
 
     def __init__(self, **kwargs):
+        """Fix the column names in the active language and learn them in every language."""
         super().__init__(**kwargs)
         self.header_aliases = {}
         for field in self.fields.values():
@@ -226,10 +233,12 @@ class VastuuResource(resources.ModelResource):
 
     @classmethod
     def get_result_class(cls):
+        """Return the result class, which numbers rows by spreadsheet line."""
         return SheetResult
 
     @classmethod
     def get_diff_class(cls):
+        """Return the diff class, which previews computed columns as exported."""
         return SheetDiff
 
     def column(self, field_name):
@@ -334,6 +343,7 @@ class UnitResource(VastuuResource):
         import_id_fields = ("slug",)
 
     def filter_export(self, queryset, **kwargs):
+        """Return the units with what the sheet shows fetched in bulk."""
         return queryset.select_related("organisation").prefetch_related("sectors")
 
 
@@ -359,4 +369,5 @@ class PersonResource(VastuuResource):
         row[self.column("email")] = email
 
     def filter_export(self, queryset, **kwargs):
+        """Return the people with their organisations."""
         return queryset.select_related("organisation")

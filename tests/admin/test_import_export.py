@@ -95,6 +95,7 @@ def test_row_failing_at_save_is_listed_by_line_and_saves_nothing(admin_client, o
     save = Unit.save
 
     def failing_save(unit, *args, **kwargs):
+        """Save a unit, except that unit b fails as a database would."""
         if unit.slug == "b":
             raise RuntimeError("the database went away")
         return save(unit, *args, **kwargs)

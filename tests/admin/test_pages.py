@@ -24,10 +24,12 @@ from units.models import Organisation, Person, Sector, Unit
 
 
 def organisation_with_parent():
+    """Return an organisation inside another."""
     return OrganisationFactory(parent=OrganisationFactory())
 
 
 def duty_with_everything():
+    """Return a duty with sectors, months and a collaborating role."""
     role = RoleFactory(sectors=["lukio"])
     duty = DutyFactory(role=role, sectors=["lukio"], months=[9, 2])
     duty.collaborating_roles.set([role])
@@ -50,11 +52,13 @@ SHEET_MODELS = [Organisation, Unit, Person, Role, Duty, Assignment, Device]
 
 
 def url(model, view, *args):
+    """Return the URL of the admin `view` of `model`."""
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 @pytest.fixture
 def everything(db):
+    """Create a row of every model."""
     for build in BUILDERS.values():
         build()
 
@@ -102,6 +106,7 @@ def test_object_permission_page_renders(admin_client, everything, model):
 @pytest.mark.parametrize("model", list(BUILDERS), ids=lambda model: model.__name__)
 def test_changelist_queries_do_not_grow_with_rows(admin_client, model):
     def count_queries():
+        """Return how many queries the changelist runs."""
         with CaptureQueriesContext(connection) as queries:
             assert admin_client.get(url(model, "changelist")).status_code == 200
         return len(queries)

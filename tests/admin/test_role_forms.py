@@ -29,6 +29,7 @@ def change_form_data(response):
 
 @pytest.fixture
 def role(db):
+    """Return a role of two sectors with two duties, one of them for upper secondary only."""
     role = RoleFactory(sectors=["perusopetus", "lukio"])
     DutyFactory(role=role, text="Ensimmäinen", order=0, sectors=["lukio"])
     DutyFactory(role=role, text="Toinen", order=1)

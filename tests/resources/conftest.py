@@ -13,6 +13,7 @@ FORMATS = {"csv": CSV, "xlsx": XLSX}
 
 @pytest.fixture
 def region(db):
+    """Return a region with a role of its own that its municipalities' roles can refer to."""
     organisation = OrganisationFactory(name="Pohjois-Savo", slug="pohjois-savo",
                                        kind=Organisation.Kind.REGION)
     level = LevelFactory(organisation=organisation, name="Seutu", order=0)

@@ -16,6 +16,7 @@ FORMULAS = ["=HYPERLINK(\"http://example.com\")", "+1+1", "-2+3", "@SUM(A1:A2)"]
 
 @pytest.fixture
 def formula_duties(db):
+    """Return duties whose text and recurrence a spreadsheet would run as formulas."""
     return [DutyFactory(text=text, recurrence=text) for text in FORMULAS]
 
 

@@ -25,6 +25,7 @@ def row(**cells):
 
 
 def sheet(*rows):
+    """Return a matrix sheet of `rows`."""
     return tablib.Dataset(*rows, headers=HEADERS)
 
 
@@ -79,6 +80,7 @@ def test_matrix_sheet_has_one_row_per_duty_in_matrix_order(matrix):
 
 def test_matrix_export_runs_the_same_queries_for_any_number_of_rows(matrix):
     def count_queries():
+        """Return how many queries exporting the matrix runs."""
         with CaptureQueriesContext(connection) as queries:
             MatrixResource().export(Role.objects.all())
         return len(queries)
@@ -159,6 +161,7 @@ def test_error_at_save_time_rolls_back_the_rows_before_it(region, monkeypatch):
     save = Duty.save
 
     def failing_save(duty, *args, **kwargs):
+        """Save a duty, except that one fails as a database would."""
         if duty.text == "Kokoamme vinkkejä.":
             raise IntegrityError("the database refused the row")
         return save(duty, *args, **kwargs)
