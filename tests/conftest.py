@@ -6,6 +6,12 @@ from guardian.shortcuts import assign_perm
 from tests.factories import OrganisationFactory, UnitFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Hash passwords cheaply: the slow default hasher would dominate the suite's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory(name="Kuopio", slug="kuopio")
