@@ -5,13 +5,18 @@ from django.contrib.auth.models import Permission
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from roles.forms import DutyForm, DutyInlineFormSet, RoleForm
+from roles.forms import DutyForm, DutyInlineForm, DutyInlineFormSet, RoleForm
 from roles.models import Duty, Level, Role
 from roles.resources import MatrixResource
 from units.admin import SheetAdmin, sector_codes
 
 # A matrix import may create levels and roles as well as duties.
 MATRIX_IMPORT_PERMISSIONS = ("roles.add_level", "roles.add_role", "roles.add_duty")
+
+
+def month_names(duty):
+    """Return the duty's months by name, in school-year order."""
+    return ", ".join(str(MONTHS[month]) for month in duty.months)
 
 
 def role_label(role):
@@ -47,21 +52,28 @@ class LevelAdmin(admin.ModelAdmin):
 
 
 class DutyInline(admin.TabularInline):
-    """A role's duties, in the order the matrix lists them."""
+    """A role's duties, one compact row each, in the order the matrix lists them.
+
+    Months, partners and the development area take room: each row links to the duty's own page.
+    """
 
     model = Duty
-    form = DutyForm
+    form = DutyInlineForm
     formset = DutyInlineFormSet
-    fields = ["order", "text", "sectors", "collaborating_roles", "recurrence", "months",
-              "development_area"]
-    autocomplete_fields = ["collaborating_roles"]
+    fields = ["order", "text", "sectors", "recurrence", "month_names"]
+    readonly_fields = ["month_names"]
     ordering = ["order", "pk"]
     extra = 1
     show_change_link = True
 
     def get_queryset(self, request):
-        """Return the duties with what their form fields show prefetched."""
-        return super().get_queryset(request).prefetch_related("sectors", "collaborating_roles")
+        """Return the duties with their sectors prefetched."""
+        return super().get_queryset(request).prefetch_related("sectors")
+
+    @admin.display(description=_("months"))
+    def month_names(self, duty):
+        """Return the duty's months by name, in school-year order."""
+        return month_names(duty)
 
 
 @admin.register(Role)
@@ -131,4 +143,4 @@ class DutyAdmin(MatrixSheetAdmin):
     @admin.display(description=_("months"))
     def month_names(self, duty):
         """Return the duty's months by name, in school-year order."""
-        return ", ".join(str(MONTHS[month]) for month in duty.months)
+        return month_names(duty)

@@ -72,6 +72,15 @@ class DutyForm(forms.ModelForm):
         return cleaned_data
 
 
+class DutyInlineForm(DutyForm):
+    """A duty as one compact row of its role's page; months and partners are edited on its own."""
+
+    months = None  # not in this form at all, so saving the row leaves the months as they are
+
+    class Meta(DutyForm.Meta):
+        fields = ["order", "text", "sectors", "recurrence"]
+
+
 class DutyInlineFormSet(BaseInlineFormSet):
     """The duties of a role, checked against the sectors the role form is about to save."""
 
