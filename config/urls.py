@@ -3,8 +3,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from units import views as unit_views
+
+admin.site.site_header = _("Vastuu administration")
+admin.site.site_title = _("Vastuu")
+admin.site.index_title = _("Matrices, units and devices")
 
 urlpatterns = [
     path("", unit_views.home, name="home"),
