@@ -89,9 +89,10 @@ def test_regional_role_reaches_a_municipality_unit(organisation, school):
 def test_role_outside_the_units_sectors_is_refused(organisation):
     daycare = UnitFactory(organisation=organisation, sectors=["varhaiskasvatus"])
     role = RoleFactory(level=LevelFactory(organisation=organisation), sectors=["lukio"])
-    with pytest.raises(ValidationError, match="sectors"):
+    with pytest.raises(ValidationError, match="sektoreilla") as error:
         build(person=PersonFactory(organisation=organisation), role=role,
               unit=daycare).full_clean()
+    assert "role" in error.value.message_dict
 
 
 def test_person_of_another_organisation_is_refused(principal_role, school):
