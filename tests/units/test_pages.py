@@ -11,7 +11,7 @@ def test_login_page_renders_in_finnish(client, db):
 
 
 def test_anonymous_user_is_sent_to_login(client, db):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("matrix:home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
@@ -19,7 +19,7 @@ def test_anonymous_user_is_sent_to_login(client, db):
 def test_login_with_good_credentials_lands_on_home(client, principal):
     response = client.post(reverse("login"), {"username": "rehtori", "password": "salasana-123"})
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("matrix:home")
 
 
 def test_login_with_bad_password_says_so_and_keeps_username(client, principal):
@@ -33,11 +33,11 @@ def test_logout_needs_post_and_ends_the_session(principal_client):
     assert principal_client.get(reverse("logout")).status_code == 405
     response = principal_client.post(reverse("logout"))
     assert response.status_code == 302
-    assert principal_client.get(reverse("home")).status_code == 302
+    assert principal_client.get(reverse("matrix:home")).status_code == 302
 
 
 def test_home_lists_only_the_users_units(principal_client, school, other_school):
-    response = principal_client.get(reverse("home"))
+    response = principal_client.get(reverse("matrix:home"))
     assert response.status_code == 200
     assert school.name in response.text
     assert other_school.name not in response.text

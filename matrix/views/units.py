@@ -1,4 +1,4 @@
-"""Pages about organisations and units."""
+"""The unit pages: home, a unit's matrix, its grid and its export."""
 
 from itertools import groupby
 
@@ -16,4 +16,11 @@ def home(request):
              .order_by("organisation__name", "name"))
     groups = [(organisation, list(members))
               for organisation, members in groupby(units, key=lambda unit: unit.organisation)]
-    return render(request, "units/home.html", {"groups": groups})
+    return render(request, "matrix/home.html", {"groups": groups})
+
+
+def unit(request, slug):
+    raise NotImplementedError
+
+
+unit_grid = unit_export = unit

@@ -1,0 +1,5 @@
+"""Placeholder: being written."""
+
+
+def my_duties(request):
+    raise NotImplementedError
