@@ -61,6 +61,10 @@ class Organisation(models.Model):
         "self", verbose_name=_("parent organisation"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="children",
     )
+    max_lead_roles = models.PositiveSmallIntegerField(
+        _("lead roles per person"), default=3,
+        help_text=_("How many lead roles one person may hold before the health check warns."),
+    )
 
     objects = OrganisationQuerySet.as_manager()
 
