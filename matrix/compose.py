@@ -157,3 +157,35 @@ def person_duties(person, on=None):
 def visible_unit_ids(user):
     """Return the ids of the units `user` may view, for deciding which places to link."""
     return set(Unit.objects.for_user(user, "view").values_list("pk", flat=True))
+
+
+@dataclass
+class GridRow:
+    """One duty of the grid, with a mark for each role column: owner, together or supporting."""
+
+    level: object
+    role: Role
+    duty: Duty
+    cells: list
+
+
+def grid_rows(levels):
+    """Return (roles, rows) of the responsibility-assignment grid of a unit's matrix.
+
+    The columns are the roles of the matrix; in each duty's row the role that owns the duty is
+    marked "owner", the duty's collaborating roles "together" and the owner's supporting roles
+    "supporting". Works on the prefetched result of `unit_matrix`, without queries of its own.
+    """
+    roles = [entry.role for level in levels for entry in level.roles]
+    rows = []
+    for level in levels:
+        for entry in level.roles:
+            supporting = {role.pk for role in entry.role.supporting_roles.all()}
+            for duty in entry.duties:
+                together = {role.pk for role in duty.collaborating_roles.all()}
+                cells = ["owner" if role.pk == entry.role.pk
+                         else "together" if role.pk in together
+                         else "supporting" if role.pk in supporting
+                         else "" for role in roles]
+                rows.append(GridRow(level=level.level, role=entry.role, duty=duty, cells=cells))
+    return roles, rows

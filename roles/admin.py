@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from roles.forms import DutyForm, DutyInlineForm, DutyInlineFormSet, RoleForm
@@ -16,7 +15,7 @@ MATRIX_IMPORT_PERMISSIONS = ("roles.add_level", "roles.add_role", "roles.add_dut
 
 def month_names(duty):
     """Return the duty's months by name, in school-year order."""
-    return ", ".join(str(MONTHS[month]) for month in duty.months)
+    return ", ".join(duty.month_names())
 
 
 def role_label(role):

@@ -4,6 +4,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Organisation, Sector
@@ -188,6 +189,10 @@ class Duty(models.Model):
 
     def __str__(self):
         return self.text if len(self.text) <= 80 else f"{self.text[:77]}…"
+
+    def month_names(self):
+        """Return the names of the duty's months, in the order stored (the school year's)."""
+        return [str(MONTHS[month]) for month in self.months]
 
     def clean(self):
         super().clean()

@@ -1,15 +1,23 @@
 """Fixtures shared by the whole suite, named after the state they set up."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from guardian.shortcuts import assign_perm
 
 from tests.factories import OrganisationFactory, UnitFactory, UserFactory
 
+# The slow default hasher would dominate the suite's time.
+FAST_HASHING = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
+
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
-    """Hash passwords cheaply: the slow default hasher would dominate the suite's time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """Hash passwords cheaply."""
+    settings.PASSWORD_HASHERS = FAST_HASHING["PASSWORD_HASHERS"]
 
 
 @pytest.fixture
@@ -51,3 +59,25 @@ def principal(school):
 def principal_client(client, principal):
     client.force_login(principal)
     return client
+
+
+def run_load_demo(*args, debug=False):
+    """Run load_demo (with DEBUG off unless `debug`) and return its output."""
+    out = StringIO()
+    with override_settings(DEBUG=debug, **FAST_HASHING):
+        call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo_for_module(django_db_setup, django_db_blocker):
+    # Read-only modules share one load, rolled back when the module is done.
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield run_load_demo()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_for_module, db):
+    """The demo loaded without logins, shared by the module's tests: read it, don't change it."""
+    return demo_for_module

@@ -3,24 +3,96 @@
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from matrix.access import unit_or_404
+from matrix.compose import grid_rows, lineage, person_duties, unit_matrix
+from matrix.export import sheet_response
 from units.models import Unit
 
 
 @login_required
 def home(request):
-    """Show the units the user may see, grouped by organisation."""
+    """Show the units the user may see, grouped by organisation, and the user's own roles."""
+    query = request.GET.get("q", "").strip()
     units = (Unit.objects.for_user(request.user, "view")
              .select_related("organisation").prefetch_related("sectors")
              .order_by("organisation__name", "name"))
+    if query:
+        units = units.filter(Q(name__icontains=query) | Q(organisation__name__icontains=query))
     groups = [(organisation, list(members))
               for organisation, members in groupby(units, key=lambda unit: unit.organisation)]
-    return render(request, "matrix/home.html", {"groups": groups})
+    person = getattr(request.user, "person", None)
+    return render(request, "matrix/home.html", {
+        "groups": groups,
+        "query": query,
+        "my_roles": person_duties(person) if person else [],
+    })
 
 
+def _unit_context(request, unit):
+    """Return what every page of a unit shows about the unit itself."""
+    return {
+        "unit": unit,
+        "organisations": lineage(unit.organisation),
+        "can_manage": Unit.objects.for_user(request.user, "manage_assignments")
+        .filter(pk=unit.pk).exists(),
+    }
+
+
+@login_required
 def unit(request, slug):
-    raise NotImplementedError
+    """Show the unit's responsibility matrix: levels, roles, holders, gaps and duties."""
+    unit = unit_or_404(request.user, slug)
+    levels = unit_matrix(unit)
+    gaps = [entry for level in levels for entry in level.gaps]
+    return render(request, "matrix/unit.html", {
+        **_unit_context(request, unit), "levels": levels, "gaps": gaps,
+    })
 
 
-unit_grid = unit_export = unit
+@login_required
+def unit_grid(request, slug):
+    """Show the unit's duties against its roles: owner, together with, supporting."""
+    unit = unit_or_404(request.user, slug)
+    levels = unit_matrix(unit)
+    roles, rows = grid_rows(levels)
+    return render(request, "matrix/unit_grid.html", {
+        **_unit_context(request, unit), "roles": roles, "rows": rows,
+    })
+
+
+@login_required
+def unit_export(request, slug, fmt):
+    """Download the unit's matrix as CSV or Excel, one row per duty."""
+    unit = unit_or_404(request.user, slug)
+    headers = [_("Level"), _("Role"), _("Responsible title"), _("Holders"), _("Supporting"),
+               _("Duty"), _("Recurrence"), _("Together with"), _("Gap")]
+    rows = []
+    for level in unit_matrix(unit):
+        for entry in level.roles:
+            role = entry.role
+            holders = "; ".join(_holder_label(assignment) for assignment in entry.holders)
+            supporting = "; ".join([*(str(r) for r in role.supporting_roles.all()),
+                                    *role.supporting_title_list()])
+            gap = _("yes") if entry.is_gap else ""
+            for duty in entry.duties or [None]:
+                rows.append([
+                    level.level.name, role.name, role.responsible_title, holders, supporting,
+                    duty.text if duty else "", duty.recurrence if duty else "",
+                    ", ".join(str(r) for r in duty.collaborating_roles.all()) if duty else "",
+                    gap,
+                ])
+    return sheet_response(headers=headers, rows=rows, fmt=fmt, title=unit.name,
+                          filename=f"vastuumatriisi-{slugify(unit.slug)}")
+
+
+def _holder_label(assignment):
+    """Return a holder as the export writes it: name, title and email, supporting marked."""
+    person = assignment.person
+    parts = [person.name, person.title, person.email]
+    label = ", ".join(part for part in parts if part)
+    return label if assignment.is_lead else f"{label} ({_('supporting')})"
