@@ -235,9 +235,18 @@ class Person(models.Model):
 
 
 class UnitUserObjectPermission(UserObjectPermissionBase):
-    """A user's permission on one unit (guardian, direct foreign key)."""
+    """A user's permission on one unit (guardian, direct foreign key).
+
+    A row is either granted by hand (an administrator) or by a role the user's person holds at
+    the unit; matrix.services keeps the role-granted rows in step with the assignments and never
+    touches the others.
+    """
 
     content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+    via_role = models.BooleanField(
+        _("granted by a role"), default=False,
+        help_text=_("Granted and taken back with the roles the user holds at the unit."),
+    )
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("user permission on a unit")
