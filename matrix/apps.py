@@ -8,3 +8,7 @@ class MatrixConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "matrix"
     verbose_name = _("Responsibility matrix")
+
+    def ready(self):
+        """Connect the signals that keep role-granted permissions in step."""
+        from matrix import signals  # noqa: F401
