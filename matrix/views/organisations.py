@@ -1,8 +1,84 @@
-"""Placeholder: being written by the organisation pages work."""
+"""The organisation pages: the organisation itself, its coverage of roles and its health check."""
+
+from itertools import groupby
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import render
+
+from matrix import health as health_check
+from matrix.access import organisation_or_404
+from matrix.compose import units_with_lineage
+from matrix.coverage import build_coverage, export_table, parse_options, visible_units
+from matrix.export import sheet_response
+from matrix.models import Assignment
+from roles.models import Role
+from units.models import Organisation, Sector
 
 
+@login_required
 def organisation(request, slug):
-    raise NotImplementedError
+    """Show the organisation: its place in the tree, its roles and holders, units and checks."""
+    organisation = organisation_or_404(request.user, slug)
+    units = visible_units(request.user, organisation)
+    # Only organisation-wide roles list their holders here; a unit's holders are on its own page.
+    holders = (Assignment.objects.current().filter(organisation__isnull=False)
+               .select_related("person", "organisation").order_by("-is_lead", "person__name"))
+    roles = (Role.objects.order_by("order", "pk").prefetch_related(
+        "sectors", Prefetch("assignments", queryset=holders, to_attr="current_holders")))
+    levels = (organisation.levels.order_by("order", "pk")
+              .prefetch_related(Prefetch("roles", queryset=roles)))
+    unit_list = units_with_lineage(units).order_by("organisation__name", "name")
+    parent = organisation.parent
+    return render(request, "matrix/organisation.html", {
+        "organisation": organisation,
+        "parent": parent,
+        "parent_visible": parent is not None and Organisation.objects.for_user(request.user)
+        .filter(pk=parent.pk).exists(),
+        "members": organisation.children.order_by("name"),
+        "levels": levels,
+        "unit_groups": [(org, list(members)) for org, members
+                        in groupby(unit_list, key=lambda unit: unit.organisation)],
+        "finding_count": len(health_check.findings(organisation, units)),
+    })
 
 
-coverage = coverage_export = health = organisation
+@login_required
+def coverage(request, slug):
+    """Show which units have someone in each named role, with gaps counted and the busiest."""
+    organisation = organisation_or_404(request.user, slug)
+    sort, sector = parse_options(request.GET)
+    table = build_coverage(organisation, visible_units(request.user, organisation),
+                           sector=sector, sort=sort)
+    return render(request, "matrix/coverage.html", {
+        "organisation": organisation,
+        "table": table,
+        "sort": sort,
+        "sector": sector,
+        "sectors": Sector.objects.all(),
+    })
+
+
+@login_required
+def coverage_export(request, slug, fmt):
+    """Download the coverage table as CSV or Excel, filtered and sorted as on the page."""
+    organisation = organisation_or_404(request.user, slug)
+    sort, sector = parse_options(request.GET)
+    table = build_coverage(organisation, visible_units(request.user, organisation),
+                           sector=sector, sort=sort)
+    headers, rows = export_table(table, organisation)
+    filename = "-".join(filter(None, [organisation.slug, "coverage", sector]))
+    return sheet_response(headers=headers, rows=rows, filename=filename, fmt=fmt,
+                          title=organisation.name)
+
+
+@login_required
+def health(request, slug):
+    """Show what is missing or wrong in the organisation's matrix, grouped by kind."""
+    organisation = organisation_or_404(request.user, slug)
+    findings = health_check.findings(organisation, visible_units(request.user, organisation))
+    return render(request, "matrix/health.html", {
+        "organisation": organisation,
+        "findings": findings,
+        "groups": health_check.group_findings(findings),
+    })
