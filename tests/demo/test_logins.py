@@ -46,3 +46,16 @@ def test_the_tutor_login_views_its_salmela_school(demo_with_logins):
     assert tutor.has_perm("units.view_unit", school)
     assert not tutor.has_perm("units.manage_devices", school)
     assert list(Unit.objects.for_user(tutor)) == [school]
+
+
+def test_the_demo_principals_role_grants_its_permissions_on_reload(demo_with_logins, load):
+    from django.contrib.auth import get_user_model
+
+    from units.models import Unit, UnitUserObjectPermission
+
+    UnitUserObjectPermission.objects.all().delete()
+    load("--with-logins")
+    principal = get_user_model().objects.get(username="rehtori")
+    school = Unit.objects.get(slug="kivikallion-koulu")
+    assert principal.has_perm("units.manage_assignments", school)
+    assert UnitUserObjectPermission.objects.filter(user=principal, via_role=True).exists()
