@@ -313,10 +313,12 @@ class OrganisationResource(VastuuResource):
     name = text_field("name", _("name"))
     kind = text_field("kind", _("kind"))
     parent = Field("parent", _("parent organisation"), widget=organisation_widget())
+    max_lead_roles = Field("max_lead_roles", _("lead roles per person"),
+                           widget=widgets.IntegerWidget())
 
     class Meta(VastuuResource.Meta):
         model = Organisation
-        fields = ("slug", "name", "kind", "parent")
+        fields = ("slug", "name", "kind", "parent", "max_lead_roles")
         import_id_fields = ("slug",)
 
     def filter_export(self, queryset, **kwargs):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from matrix.access import unit_or_404
 from matrix.compose import grid_rows, lineage, person_duties, unit_matrix
 from matrix.export import sheet_response
-from units.models import Unit
+from units.models import Organisation, Unit
 
 
 @login_required
@@ -28,16 +28,27 @@ def home(request):
     person = getattr(request.user, "person", None)
     return render(request, "matrix/home.html", {
         "groups": groups,
+        "linked_organisations": _viewable([organisation for organisation, _units in groups],
+                                          request.user),
         "query": query,
         "my_roles": person_duties(person) if person else [],
     })
 
 
+def _viewable(organisations, user):
+    """Return the ids of those of `organisations` whose pages `user` may open."""
+    return set(Organisation.objects.for_user(user, "view")
+               .filter(pk__in=[organisation.pk for organisation in organisations])
+               .values_list("pk", flat=True))
+
+
 def _unit_context(request, unit):
     """Return what every page of a unit shows about the unit itself."""
+    organisations = lineage(unit.organisation)
     return {
         "unit": unit,
-        "organisations": lineage(unit.organisation),
+        "organisations": organisations,
+        "linked_organisations": _viewable(organisations, request.user),
         "can_manage": Unit.objects.for_user(request.user, "manage_assignments")
         .filter(pk=unit.pk).exists(),
     }

@@ -224,3 +224,16 @@ def test_home_lists_units_with_search_and_my_roles(client, matrix, principal_rol
     searched = client.get(reverse("matrix:home"), {"q": "harju"})
     assert [units for _organisation, units in searched.context["groups"]] == [[second]]
     assert 'value="harju"' in searched.text
+
+
+def test_organisation_is_linked_only_for_its_viewers(client, principal_client, matrix,
+                                                     organisation):
+    org_url = f'href="{reverse("matrix:organisation", args=[organisation.slug])}"'
+    page = principal_client.get(url("matrix:unit", matrix)).text
+    assert org_url not in page
+    assert reverse("matrix:clock", args=[organisation.slug]) in page
+    viewer = UserFactory()
+    assign_perm("units.view_organisation", viewer, organisation)
+    client.force_login(viewer)
+    assert org_url in client.get(url("matrix:unit", matrix)).text
+    assert org_url in client.get(reverse("matrix:home")).text
