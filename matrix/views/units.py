@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from matrix.access import unit_or_404
 from matrix.compose import grid_rows, lineage, person_duties, unit_matrix
@@ -81,7 +82,8 @@ def unit_export(request, slug, fmt):
     """Download the unit's matrix as CSV or Excel, one row per duty."""
     unit = unit_or_404(request.user, slug)
     headers = [_("Level"), _("Role"), _("Responsible title"), _("Holders"), _("Supporting"),
-               _("Duty"), _("Recurrence"), _("Together with"), _("Gap")]
+               _("Duty"), _("Recurrence"), _("Together with"),
+               pgettext("column heading", "Gap")]
     rows = []
     for level in unit_matrix(unit):
         for entry in level.roles:

@@ -167,7 +167,7 @@ def test_a_valid_post_adds_the_assignment_and_returns_to_the_unit(
     assert (assignment.person, assignment.role, assignment.unit) == (teacher, principal_role,
                                                                      school)
     assert assignment.start_date == D(2026, 8, 1) and assignment.is_lead
-    assert texts(response) == ["Added Olli Opettaja as Rehtori."]
+    assert texts(response) == ["Olli Opettaja lisättiin rooliin Rehtori."]
 
 
 def test_adding_grants_the_roles_permissions(principal_client, school, principal_role,
@@ -267,7 +267,7 @@ def test_a_valid_edit_saves_and_returns_to_the_unit(principal_client, school, le
     assert response.url == unit_url(school)
     lead_principal.refresh_from_db()
     assert (lead_principal.person, lead_principal.end_date) == (teacher, D(2027, 7, 31))
-    assert texts(response) == ["Saved the assignment of Olli Opettaja as Rehtori."]
+    assert texts(response) == ["Henkilön Olli Opettaja roolitus (Rehtori) tallennettiin."]
 
 
 def test_an_invalid_edit_saves_nothing(principal_client, school, lead_principal, principal_role):
