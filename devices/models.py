@@ -1,11 +1,25 @@
-"""The device register: every unit's devices, with carts, loans and events to come."""
+"""The device register: every unit's devices, charging carts, loans, the event log, inventories.
 
+Devices are never deleted: they are retired or handed on, and their event log stays. The log is
+append-only: an event cannot be changed or deleted through the ORM, the admin or any form.
+"""
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Person, Unit
+
+# A pupil is recorded only by a pseudonymous code, never by name: letters, digits and dashes with
+# at least one digit, so that a name typed into the field is refused.
+validate_pupil_code = RegexValidator(
+    r"^(?=.*\d)[A-Za-z0-9-]{3,20}$",
+    _("A pupil code is 3–20 letters, digits or dashes with at least one digit, never a name."),
+)
 
 
 class DeviceQuerySet(models.QuerySet):
@@ -18,6 +32,26 @@ class DeviceQuerySet(models.QuerySet):
     def for_user(self, user, action="view"):
         """Return the devices of the units on which `user` may do `action`."""
         return self.filter(unit__in=Unit.objects.for_user(user, action))
+
+    def active(self):
+        """Return the devices still in the unit's hands: not retired, handed on or lost."""
+        return self.exclude(status__in=Device.GONE)
+
+    def billed(self):
+        """Return the devices billed monthly."""
+        return self.filter(billed_monthly=True)
+
+    def not_seen_since(self, day):
+        """Return the devices not seen in use on or after `day` (never seen counts too)."""
+        return self.filter(Q(last_seen__isnull=True) | Q(last_seen__lt=day))
+
+    def with_fault_open_since(self, day):
+        """Return the devices whose fault was reported before `day` and is not repaired."""
+        return self.filter(fault_reported_on__isnull=False, fault_reported_on__lt=day)
+
+    def lease_ending_by(self, day):
+        """Return the leased devices whose lease ends on or before `day`."""
+        return self.filter(ownership=Device.Ownership.LEASED, lease_ends_on__lte=day)
 
 
 class Device(models.Model):
@@ -44,16 +78,57 @@ class Device(models.Model):
         HANDED_ON = "handed_on", _("Handed on")
         LOST = "lost", _("Lost")
 
+    class Use(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        PUPIL = "pupil", _("Pupil")
+        SHARED = "shared", _("Shared")
+
+    class Ownership(models.TextChoices):
+        PURCHASED = "purchased", _("Purchased")
+        LEASED = "leased", _("Leased")
+
+    # Statuses after which the device has left the unit's use for good (lost may be found again).
+    GONE = (Status.RETIRED, Status.HANDED_ON, Status.LOST)
+
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT,
                              related_name="devices")
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     asset_tag = models.CharField(_("asset tag"), max_length=50, unique=True)
     serial_number = models.CharField(_("serial number"), max_length=100, blank=True)
+    manufacturer = models.CharField(_("manufacturer"), max_length=100, blank=True)
     model = models.CharField(_("model"), max_length=200, blank=True)
+    number = models.CharField(
+        _("school number"), max_length=30, blank=True,
+        help_text=_("The school's own number or label, e.g. on shared laptops and carts."),
+    )
+    use = models.CharField(_("use"), max_length=10, choices=Use.choices, default=Use.STAFF)
+    location = models.CharField(_("location"), max_length=100, blank=True,
+                                help_text=_("The room or place where the device is kept."))
+    ownership = models.CharField(_("ownership"), max_length=10, choices=Ownership.choices,
+                                 default=Ownership.PURCHASED)
+    lease_ends_on = models.DateField(_("lease ends"), null=True, blank=True)
+    billed_monthly = models.BooleanField(_("billed monthly"), default=False)
+    monthly_cost = models.DecimalField(_("monthly cost (€)"), max_digits=8, decimal_places=2,
+                                       null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.IN_STOCK)
-    holder = models.ForeignKey(Person, verbose_name=_("holder"), on_delete=models.SET_NULL,
-                               null=True, blank=True, related_name="devices")
+    holder = models.ForeignKey(Person, verbose_name=_("holder"), on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="devices",
+                               help_text=_("The member of staff who has the device."))
+    pupil_code = models.CharField(
+        _("pupil code"), max_length=20, blank=True, validators=[validate_pupil_code],
+        help_text=_("The pseudonymous code of the pupil who has the device; never a name."),
+    )
+    cart = models.ForeignKey("ChargingCart", verbose_name=_("charging cart"),
+                             on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="devices")
+    cart_slot = models.PositiveSmallIntegerField(_("slot"), null=True, blank=True)
+    last_seen = models.DateField(_("last seen in use"), null=True, blank=True)
+    fault_reported_on = models.DateField(_("fault reported"), null=True, blank=True)
+    fault_ticket = models.CharField(_("helpdesk ticket"), max_length=50, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = DeviceQuerySet.as_manager()
 
@@ -64,21 +139,277 @@ class Device(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["serial_number"], condition=~Q(serial_number=""),
                                     name="device_serial_unique_where_given"),
+            models.UniqueConstraint(fields=["unit", "number"], condition=~Q(number=""),
+                                    name="device_number_unique_in_unit"),
+            models.UniqueConstraint(fields=["cart", "cart_slot"], name="device_one_per_slot"),
+            models.CheckConstraint(condition=Q(holder__isnull=True) | Q(pupil_code=""),
+                                   name="device_one_holder"),
+            models.CheckConstraint(condition=Q(cart__isnull=True) | Q(cart_slot__isnull=False),
+                                   name="device_cart_has_slot"),
+            models.CheckConstraint(
+                condition=Q(ownership="leased") | Q(lease_ends_on__isnull=True),
+                name="device_lease_end_only_when_leased"),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["unit", "category"]),
         ]
 
     def __str__(self):
-        return f"{self.asset_tag} {self.model}".strip()
+        return " ".join(part for part in (self.asset_tag, self.model) if part)
 
     def clean(self):
         super().clean()
         self.asset_tag = self.asset_tag.strip().upper()
         self.serial_number = self.serial_number.strip()
+        self.pupil_code = self.pupil_code.strip().upper()
+        errors = {}
+        if self.holder_id and self.pupil_code:
+            errors["pupil_code"] = _("A device has one holder: a member of staff or a pupil.")
         if self.holder_id and self.unit_id:
-            unit_orgs = self.unit.organisation.lineage_ids()
             holder_org = self.holder.organisation
-            if holder_org.pk not in unit_orgs and self.unit.organisation_id not in (
-                holder_org.lineage_ids()
-            ):
-                raise ValidationError({"holder": _(
+            if not (holder_org.pk in self.unit.organisation.lineage_ids()
+                    or self.unit.organisation_id in holder_org.lineage_ids()):
+                errors["holder"] = _(
                     "%(person)s does not work in the organisation of %(unit)s."
-                ) % {"person": self.holder.name, "unit": self.unit}})
+                ) % {"person": self.holder.name, "unit": self.unit}
+        if self.ownership == self.Ownership.LEASED and not self.lease_ends_on:
+            errors["lease_ends_on"] = _("A leased device needs the date its lease ends.")
+        if self.ownership != self.Ownership.LEASED and self.lease_ends_on:
+            errors["lease_ends_on"] = _("Only a leased device has a lease end date.")
+        if self.billed_monthly and self.monthly_cost is None:
+            errors["monthly_cost"] = _("A device billed monthly needs its monthly cost.")
+        if self.cart_id:
+            if self.cart_slot is None:
+                errors["cart_slot"] = _("Choose the slot of the cart.")
+            elif not 1 <= self.cart_slot <= self.cart.slots:
+                errors["cart_slot"] = _("The cart has slots 1–%(slots)d.") % {
+                    "slots": self.cart.slots}
+            if self.unit_id and self.cart.unit_id != self.unit_id:
+                errors["cart"] = _("The cart belongs to another unit.")
+        elif self.cart_slot is not None:
+            errors["cart_slot"] = _("A slot needs a cart.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_gone(self):
+        """Return whether the device has left the unit's use (retired, handed on or lost)."""
+        return self.status in self.GONE
+
+    @property
+    def is_out(self):
+        """Return whether the device is checked out to someone."""
+        return bool(self.holder_id or self.pupil_code)
+
+
+class ChargingCart(models.Model):
+    """A charging cart (latausvaunu) with numbered slots, each holding one shared laptop."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="carts")
+    name = models.CharField(_("name"), max_length=50,
+                            help_text=_("The school's own number or name, e.g. “Vaunu 3”."))
+    slots = models.PositiveSmallIntegerField(_("slots"), default=30)
+    location = models.CharField(_("location"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["unit", "name"]
+        verbose_name = _("charging cart")
+        verbose_name_plural = _("charging carts")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="cart_name_unique_in_unit"),
+            models.CheckConstraint(condition=Q(slots__gte=1) & Q(slots__lte=200),
+                                   name="cart_slots_in_range"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EventQuerySet(models.QuerySet):
+    """Queries over device events: they can be added and read, never changed or deleted."""
+
+    def update(self, **kwargs):
+        raise PermissionError("The device event log cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("The device event log cannot be deleted.")
+
+
+class DeviceEvent(models.Model):
+    """One thing that happened to a device: who did it and when. Append-only."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        CHECKED_OUT = "checked_out", _("Checked out")
+        RETURNED = "returned", _("Returned")
+        MOVED = "moved", _("Moved")
+        FAULT_REPORTED = "fault_reported", _("Fault reported")
+        REPAIRED = "repaired", _("Repaired")
+        AUDITED = "audited", _("Found in inventory")
+        RETIRED = "retired", _("Retired")
+        HANDED_ON = "handed_on", _("Handed on")
+        LOST = "lost", _("Lost")
+        EDITED = "edited", _("Details changed")
+
+    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.PROTECT,
+                               related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
+                           on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The name at the time, so the log still says who after a login is removed.
+    by_name = models.CharField(_("by (name)"), max_length=200, blank=True)
+    holder = models.ForeignKey(Person, verbose_name=_("holder"), on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="+")
+    pupil_code = models.CharField(_("pupil code"), max_length=20, blank=True)
+    from_unit = models.ForeignKey(Unit, verbose_name=_("from unit"), on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    to_unit = models.ForeignKey(Unit, verbose_name=_("to unit"), on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")
+    location = models.CharField(_("location"), max_length=100, blank=True)
+    ticket = models.CharField(_("helpdesk ticket"), max_length=50, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("device event")
+        verbose_name_plural = _("device events")
+        indexes = [models.Index(fields=["device", "-at"])]
+
+    def __str__(self):
+        return f"{self.device.asset_tag}: {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("The device event log cannot be changed.")
+        if self.by is not None and not self.by_name:
+            self.by_name = self.by.get_full_name() or self.by.get_username()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The device event log cannot be deleted.")
+
+
+class LoanQuerySet(models.QuerySet):
+    """Queries over loans."""
+
+    def open(self):
+        """Return the loans not yet returned."""
+        return self.filter(returned_at__isnull=True)
+
+
+class Loan(models.Model):
+    """A device checked out to a member of staff or to a pupil (by code), until it is returned."""
+
+    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.PROTECT,
+                               related_name="loans")
+    holder = models.ForeignKey(Person, verbose_name=_("holder"), on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="loans")
+    pupil_code = models.CharField(_("pupil code"), max_length=20, blank=True,
+                                  validators=[validate_pupil_code])
+    checked_out_at = models.DateTimeField(_("checked out"), default=timezone.now)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    condition_out = models.CharField(_("condition when handed out"), max_length=200, blank=True)
+    condition_in = models.CharField(_("condition when returned"), max_length=200, blank=True)
+
+    objects = LoanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-checked_out_at", "-pk"]
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        constraints = [
+            models.UniqueConstraint(fields=["device"], condition=Q(returned_at__isnull=True),
+                                    name="loan_one_open_per_device"),
+            models.CheckConstraint(
+                condition=(Q(holder__isnull=False, pupil_code="")
+                           | Q(holder__isnull=True) & ~Q(pupil_code="")),
+                name="loan_staff_or_pupil"),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True) | Q(returned_at__gte=F("checked_out_at")),
+                name="loan_returned_after_checkout"),
+        ]
+
+    def __str__(self):
+        return f"{self.device.asset_tag} → {self.holder or self.pupil_code}"
+
+    @property
+    def holder_label(self):
+        """Return the holder as shown: a person's name or a pupil's code."""
+        return self.holder.name if self.holder_id else self.pupil_code
+
+
+class InventoryRoundQuerySet(models.QuerySet):
+    """Queries over inventory rounds."""
+
+    def open(self):
+        """Return the rounds not yet closed."""
+        return self.filter(closed_at__isnull=True)
+
+    def closed(self):
+        """Return the closed rounds."""
+        return self.filter(closed_at__isnull=False)
+
+
+class InventoryRound(models.Model):
+    """A count of a unit's devices: the devices found are marked; the rest were not found."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="inventory_rounds")
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"),
+                                  on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    # The devices the round expected to find, fixed when it closes so the report stays true.
+    expected = models.ManyToManyField(Device, verbose_name=_("expected devices"), blank=True,
+                                      related_name="+")
+
+    objects = InventoryRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("inventory round")
+        verbose_name_plural = _("inventory rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["unit"], condition=Q(closed_at__isnull=True),
+                                    name="inventory_one_open_round_per_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit}: {timezone.localtime(self.started_at):%d.%m.%Y}"
+
+    @property
+    def is_open(self):
+        """Return whether devices can still be marked found."""
+        return self.closed_at is None
+
+
+class InventoryMark(models.Model):
+    """A device found in an inventory round."""
+
+    round = models.ForeignKey(InventoryRound, verbose_name=_("inventory round"),
+                              on_delete=models.CASCADE, related_name="marks")
+    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.PROTECT,
+                               related_name="inventory_marks")
+    at = models.DateTimeField(_("found"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"),
+                           on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("device found")
+        verbose_name_plural = _("devices found")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "device"], name="inventory_mark_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.round}: {self.device.asset_tag}"
