@@ -22,6 +22,13 @@ validate_pupil_code = RegexValidator(
 )
 
 
+# Asset tags appear in URLs and on printed labels: letters, digits, dots, dashes, underscores.
+validate_asset_tag = RegexValidator(
+    r"^[A-Za-z0-9._-]+$",
+    _("An asset tag has letters, digits, dots, dashes and underscores only."),
+)
+
+
 class DeviceQuerySet(models.QuerySet):
     """Queries over devices."""
 
@@ -93,7 +100,8 @@ class Device(models.Model):
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT,
                              related_name="devices")
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    asset_tag = models.CharField(_("asset tag"), max_length=50, unique=True)
+    asset_tag = models.CharField(_("asset tag"), max_length=50, unique=True,
+                                 validators=[validate_asset_tag])
     serial_number = models.CharField(_("serial number"), max_length=100, blank=True)
     manufacturer = models.CharField(_("manufacturer"), max_length=100, blank=True)
     model = models.CharField(_("model"), max_length=200, blank=True)
@@ -158,11 +166,15 @@ class Device(models.Model):
     def __str__(self):
         return " ".join(part for part in (self.asset_tag, self.model) if part)
 
+    def clean_fields(self, exclude=None):
+        # Tags and codes are typed, scanned and imported: compare them in one form.
+        self.asset_tag = (self.asset_tag or "").strip().upper()
+        self.serial_number = (self.serial_number or "").strip()
+        self.pupil_code = (self.pupil_code or "").strip().upper()
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         super().clean()
-        self.asset_tag = self.asset_tag.strip().upper()
-        self.serial_number = self.serial_number.strip()
-        self.pupil_code = self.pupil_code.strip().upper()
         errors = {}
         if self.holder_id and self.pupil_code:
             errors["pupil_code"] = _("A device has one holder: a member of staff or a pupil.")

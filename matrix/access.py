@@ -3,13 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from matrix.compose import units_with_lineage
 from units.models import Organisation, Unit
-
-
-def unit_or_404(user, slug, action="view"):
-    """Return the unit `slug` if `user` may do `action` on it; otherwise raise Http404."""
-    return get_object_or_404(units_with_lineage(Unit.objects.for_user(user, action)), slug=slug)
 
 
 def organisation_or_404(user, slug, *, unit_viewers=False):

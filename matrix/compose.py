@@ -14,15 +14,6 @@ from matrix.models import Assignment
 from roles.models import Duty, Role
 from units.models import Unit
 
-# What the unit page needs of each unit: its organisation chain (the tree is at most three
-# organisations deep, see units.models.MAX_ORGANISATION_DEPTH) and its sectors.
-UNIT_RELATED = ("organisation__parent__parent",)
-
-
-def units_with_lineage(queryset):
-    """Return `queryset` (of units) with what `lineage` and the sector filters need."""
-    return queryset.select_related(*UNIT_RELATED).prefetch_related("sectors")
-
 
 def lineage(organisation):
     """Return the organisation and its ancestors, nearest first, without a query when prefetched."""
@@ -30,7 +21,7 @@ def lineage(organisation):
 
 
 def sector_ids(unit):
-    """Return the ids of the unit's sectors (prefetched by `units_with_lineage`)."""
+    """Return the ids of the unit's sectors (prefetched by `Unit.objects.with_lineage()`)."""
     return [sector.pk for sector in unit.sectors.all()]
 
 

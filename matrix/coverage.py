@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matrix.compose import lineage, sector_ids, units_with_lineage
+from matrix.compose import lineage, sector_ids
 from matrix.models import Assignment
 from roles.models import Role
 from units.models import Organisation, Sector, Unit
@@ -144,7 +144,7 @@ def build_coverage(organisation, units, *, sector=None, sort="name", on=None):
     on = on or timezone.localdate()
     if sector:
         units = units.filter(sectors__code=sector)
-    unit_list = list(units_with_lineage(units).order_by("name", "pk"))
+    unit_list = list(units.with_lineage().order_by("name", "pk"))
     chains = {unit.pk: {org.pk for org in lineage(unit.organisation)} for unit in unit_list}
     organisations = {org.pk: org for unit in unit_list for org in lineage(unit.organisation)}
 

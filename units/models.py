@@ -165,6 +165,14 @@ class UnitQuerySet(models.QuerySet):
             condition |= Q(pk__in=ids)
         return self.filter(condition)
 
+    def with_lineage(self):
+        """Return the units with their organisation chain and sectors fetched in bulk.
+
+        The chain is at most MAX_ORGANISATION_DEPTH organisations, so `organisation.ancestors()`
+        then runs no query.
+        """
+        return self.select_related("organisation__parent__parent").prefetch_related("sectors")
+
     def in_organisation(self, organisation):
         """Return the units of `organisation` and of every organisation below it."""
         return self.filter(_within([organisation.pk], field="organisation"))

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from matrix import services
-from matrix.access import unit_or_404
 from matrix.forms import AssignmentForm, EndAssignmentForm
 from matrix.models import Assignment
+from units.access import unit_or_404
 from units.models import Unit
 
 MANAGE = "manage_assignments"

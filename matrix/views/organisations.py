@@ -8,7 +8,6 @@ from django.shortcuts import render
 
 from matrix import health as health_check
 from matrix.access import organisation_or_404
-from matrix.compose import units_with_lineage
 from matrix.coverage import build_coverage, export_table, parse_options, visible_units
 from matrix.export import sheet_response
 from matrix.models import Assignment
@@ -28,7 +27,7 @@ def organisation(request, slug):
         "sectors", Prefetch("assignments", queryset=holders, to_attr="current_holders")))
     levels = (organisation.levels.order_by("order", "pk")
               .prefetch_related(Prefetch("roles", queryset=roles)))
-    unit_list = units_with_lineage(units).order_by("organisation__name", "name")
+    unit_list = units.with_lineage().order_by("organisation__name", "name")
     parent = organisation.parent
     return render(request, "matrix/organisation.html", {
         "organisation": organisation,

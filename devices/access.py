@@ -1,0 +1,20 @@
+"""The lookups every device page starts from (the unit itself: `units.access.unit_or_404`)."""
+
+from django.shortcuts import get_object_or_404
+
+from devices.models import Device
+from units.models import Unit
+
+
+def device_or_404(unit, tag):
+    """Return the device tagged `tag` of `unit` (a unit already checked); otherwise Http404.
+
+    A tag of another unit's device answers 404 like one that does not exist.
+    """
+    return get_object_or_404(
+        Device.objects.in_unit(unit).select_related("holder", "cart"), asset_tag=tag.upper())
+
+
+def may_manage(user, unit):
+    """Return whether `user` may change the devices of `unit`."""
+    return Unit.objects.for_user(user, "manage_devices").filter(pk=unit.pk).exists()
