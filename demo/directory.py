@@ -3,14 +3,23 @@
 The format is described in demo.loader. Every organisation named here must come from a matrix file.
 """
 
-from devices.models import Device
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+
+from devices.models import ChargingCart, Device, DeviceEvent, Loan
 from matrix.models import Assignment
 from units.models import Organisation, Person, Sector, Unit
 
 from .common import boolean, choice, fields, items, pick, string, strings, upsert
 from .matrices import roles_by_slug
 
-DEVICE_KEYS = ("serial_number", "model", "status", "holder")
+DEVICE_KEYS = (
+    "serial_number", "manufacturer", "model", "number", "use", "location", "ownership",
+    "lease_ends_in_days", "billed_monthly", "monthly_cost", "status", "holder", "pupil_code",
+    "cart", "slot", "last_seen_days_ago", "fault_ticket", "fault_days_ago", "notes",
+)
 
 
 def load_directory(data, where, report):
@@ -39,6 +48,7 @@ class DirectoryLoader:
         self.roles = roles_by_slug(organisation.lineage_ids())
         self.units = {}
         self.people = {}
+        self.carts = {}
 
     def load(self, data, where):
         """Load the units, then the people and their roles, then the units' devices."""
@@ -53,7 +63,7 @@ class DirectoryLoader:
     def unit(self, data, org_where, order):
         """Create or update one unit with its sectors; return it and its place in the file."""
         where = org_where / f"unit {order + 1}"
-        fields(data, where, required=("name", "slug", "sectors"), optional=("devices",))
+        fields(data, where, required=("name", "slug", "sectors"), optional=("devices", "carts"))
         slug = string(data, "slug", where)
         where = org_where / f"unit {slug!r}"
         values = {"organisation": self.organisation, "slug": slug,
@@ -61,7 +71,18 @@ class DirectoryLoader:
         unit = upsert(Unit, where, self.report, lookup={"slug": slug}, values=values)
         unit.sectors.set(pick(self.sectors, strings(data, "sectors", where), where, "sector"))
         self.units[slug] = unit
+        for index, cart_data in enumerate(items(data, "carts", where)):
+            self.cart(cart_data, unit, where / f"cart {index + 1}")
         return unit, where
+
+    def cart(self, data, unit, where):
+        """Create or update one charging cart of `unit`."""
+        fields(data, where, required=("name", "slots"), optional=("location",))
+        name = string(data, "name", where)
+        values = {"unit": unit, "name": name, "slots": _whole(data, "slots", where),
+                  "location": string(data, "location", where)}
+        self.carts[(unit.pk, name)] = upsert(ChargingCart, where, self.report, values=values,
+                                             lookup={"unit": unit, "name": name})
 
     def person(self, data, org_where, order):
         """Create or update one person and the roles they hold."""
@@ -89,18 +110,76 @@ class DirectoryLoader:
                lookup={"person": person, "role": role, **place})
 
     def device(self, data, unit, unit_where, order):
-        """Create or update one device of `unit`."""
+        """Create or update one device of `unit`, with its loan and first event when new.
+
+        Dates are given relative to today ("last seen 45 days ago"), so the demo's reports
+        stay meaningful whenever it is loaded.
+        """
         where = unit_where / f"device {order + 1}"
         fields(data, where, required=("asset_tag", "category"), optional=DEVICE_KEYS)
         asset_tag = string(data, "asset_tag", where)
         where = unit_where / f"device {asset_tag!r}"
         holder_email = string(data, "holder", where).lower()
         holder = pick(self.people, [holder_email], where, "holder")[0] if holder_email else None
+        cart_name = string(data, "cart", where)
+        cart = pick(self.carts, [(unit.pk, cart_name)], where, "cart")[0] if cart_name else None
+        today = timezone.localdate()
         values = {
             "unit": unit, "asset_tag": asset_tag, "holder": holder,
+            "pupil_code": string(data, "pupil_code", where),
             "category": choice(data, "category", where, Device.Category),
             "serial_number": string(data, "serial_number", where),
+            "manufacturer": string(data, "manufacturer", where),
             "model": string(data, "model", where),
+            "number": string(data, "number", where),
+            "use": choice(data, "use", where, Device.Use, Device.Use.STAFF),
+            "location": string(data, "location", where),
+            "ownership": choice(data, "ownership", where, Device.Ownership,
+                                Device.Ownership.PURCHASED),
+            "lease_ends_on": _days_from(today, data, "lease_ends_in_days", where),
+            "billed_monthly": boolean(data, "billed_monthly", where, False),
+            "monthly_cost": _money(data, "monthly_cost", where),
             "status": choice(data, "status", where, Device.Status, Device.Status.IN_STOCK),
+            "cart": cart, "cart_slot": _whole(data, "slot", where) if cart else None,
+            "last_seen": _days_from(today, data, "last_seen_days_ago", where, sign=-1),
+            "fault_ticket": string(data, "fault_ticket", where),
+            "fault_reported_on": _days_from(today, data, "fault_days_ago", where, sign=-1),
+            "notes": string(data, "notes", where),
         }
-        upsert(Device, where, self.report, lookup={"asset_tag": asset_tag}, values=values)
+        created = not Device.objects.filter(asset_tag=asset_tag.upper()).exists()
+        device = upsert(Device, where, self.report, lookup={"asset_tag": asset_tag.upper()},
+                        values=values)
+        if created:
+            DeviceEvent.objects.create(device=device, kind=DeviceEvent.Kind.REGISTERED,
+                                       by_name="demo", to_unit=unit, location=device.location)
+        # A device with a holder is on loan; the register's history shows since when.
+        if device.is_out and not device.loans.open().exists():
+            Loan.objects.create(device=device, holder=device.holder,
+                                pupil_code=device.pupil_code)
+
+
+def _whole(data, key, where):
+    """Return `data[key]` checked to be a whole number, or None when missing."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise where.error(f"{key!r} should be a whole number")
+    return value
+
+
+def _days_from(today, data, key, where, sign=1):
+    """Return the date `data[key]` days after (sign -1: before) `today`, or None."""
+    days = _whole(data, key, where)
+    return None if days is None else today + datetime.timedelta(days=sign * days)
+
+
+def _money(data, key, where):
+    """Return `data[key]` as euros with cents, or None when missing."""
+    value = data.get(key)
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise where.error(f"{key!r} should be an amount of euros, e.g. 12.50") from None

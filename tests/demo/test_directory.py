@@ -47,9 +47,31 @@ def test_people_are_invented_staff_with_example_addresses(demo):
 
 
 def test_devices_have_asset_tags_and_pupil_devices_have_no_holder(demo):
-    assert Device.objects.filter(unit__organisation__slug="kuopio").count() == 15
+    assert Device.objects.filter(unit__organisation__slug="kuopio").count() == 22
     assert Device.objects.get(asset_tag="KUO-00004").holder.email == "sanna.tervo@example.fi"
     assert not Device.objects.filter(category=Device.Category.PUPIL_LAPTOP,
                                      holder__isnull=False).exists()
     for unit in Unit.objects.exclude(sectors__code="varhaiskasvatus"):
         assert unit.devices.count() >= 3
+
+
+def test_demo_school_has_a_cart_loans_and_something_for_every_report(demo):
+    import datetime
+
+    from django.utils import timezone
+
+    from devices.models import ChargingCart, DeviceEvent, Loan
+
+    today, day = timezone.localdate(), datetime.timedelta(days=1)
+    school = Unit.objects.get(slug="kivikallion-koulu")
+    cart = ChargingCart.objects.get(unit=school, name="Vaunu 1")
+    assert sorted(cart.devices.values_list("cart_slot", flat=True)) == [1, 2, 3, 4, 6]
+    # Pupils appear only as pseudonymous codes, and whoever has a device has an open loan.
+    assert Loan.objects.open().get(device__asset_tag="KUO-00005").pupil_code == "7A-014"
+    assert Loan.objects.open().filter(device__unit=school).count() == 2
+    devices = Device.objects.in_unit(school)
+    assert devices.billed().not_seen_since(today - 30 * day).count() == 3
+    assert devices.with_fault_open_since(today - 14 * day).count() == 1
+    assert devices.lease_ending_by(today + 90 * day).count() == 1
+    assert DeviceEvent.objects.filter(device__unit=school, kind="registered").count() == 13
+
