@@ -43,13 +43,25 @@ The *directory file* (demo.yaml) holds invented units, people, devices and login
           - name: Kivikallion koulu
             slug: kivikallion-koulu
             sectors: [perusopetus]
+            carts:
+              - {name: Vaunu 1, slots: 8, location: luokka 204}
             devices:
               - asset_tag: KUO-00004
                 category: teacher_laptop          # see devices.models.Device.Category
                 serial_number: PF3TQ8A1
-                model: Lenovo ThinkPad L14 Gen 3
+                manufacturer: Lenovo
+                model: ThinkPad L14 Gen 3
                 status: in_use                    # see Device.Status; in_stock by default
-                holder: sanna.tervo@example.fi    # optional: a person of this organisation
+                use: staff                        # staff (default), pupil or shared
+                holder: sanna.tervo@example.fi    # optional: a person of this organisation…
+                # pupil_code: 7A-014              # …or a pupil's pseudonymous code, never a name
+                billed_monthly: true
+                monthly_cost: 32.50
+                last_seen_days_ago: 2             # dates are relative to the day of loading:
+                # lease_ends_in_days: 50          # ownership: leased needs this
+                # fault_days_ago: 21              # with fault_ticket: an open fault
+                # cart: Vaunu 1                   # with slot: a place in a cart of this unit
+                # number, location, notes         # the school's number, the room, free text
         people:
           - name: Sanna Tervo
             title: rehtori
