@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "roles",
     "matrix",
     "devices",
+    "plans",
     "demo",
 ]
 

@@ -48,6 +48,10 @@ class Assignment(models.Model):
     )
     is_lead = models.BooleanField(_("lead"), default=True,
                                   help_text=_("The responsible person; untick for support."))
+    is_chair = models.BooleanField(
+        _("chair"), default=False,
+        help_text=_("The chair of a working group or network (puheenjohtaja)."),
+    )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
@@ -118,11 +122,23 @@ class Assignment(models.Model):
         person_org = self.person.organisation
         related = set(place_org.lineage_ids()) | {
             org.pk for org in Organisation.objects.descendants_of(place_org)}
-        if person_org.pk not in related:
+        # A working group or network gathers members from other organisations by design.
+        if person_org.pk not in related and not role.is_group:
             errors["person"] = _("%(person)s works for %(org)s, not for %(place)s.") % {
                 "person": self.person.name, "org": person_org, "place": self.place}
+        if self.is_chair and not role.is_group:
+            errors["is_chair"] = _("Only a working group or network has a chair.")
         if errors:
             raise ValidationError(errors)
+        if self.is_chair:
+            chair = (Assignment.objects.filter(role=role, organisation=self.organisation,
+                                               is_chair=True)
+                     .overlapping(self.start_date, self.end_date).exclude(pk=self.pk)
+                     .select_related("person").first())
+            if chair:
+                raise ValidationError({"is_chair": _(
+                    "%(person)s already chairs this group for that period."
+                ) % {"person": chair.person.name}})
         if self.is_lead and role.scope == Role.Scope.UNIT:
             clash = (Assignment.objects.filter(role=role, unit=self.unit, is_lead=True)
                      .overlapping(self.start_date, self.end_date).exclude(pk=self.pk)

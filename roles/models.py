@@ -22,6 +22,10 @@ class Level(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    copied_from = models.ForeignKey(
+        "self", verbose_name=_("copied from"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="copies", editable=False,
+    )
 
     class Meta:
         ordering = ["organisation__name", "order", "pk"]
@@ -91,7 +95,16 @@ class Role(models.Model):
         limit_choices_to={"content_type__app_label": "units", "content_type__model": "unit"},
         help_text=_("What holding this role allows on the unit, e.g. managing its devices."),
     )
+    is_group = models.BooleanField(
+        _("group or network"), default=False,
+        help_text=_("A working group or network: its members may come from other "
+                    "organisations, and one of them can be the chair."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    copied_from = models.ForeignKey(
+        "self", verbose_name=_("copied from"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="copies", editable=False,
+    )
 
     objects = RoleQuerySet.as_manager()
 
@@ -176,6 +189,10 @@ class Duty(models.Model):
     )
     development_area = models.CharField(_("development area"), max_length=20, blank=True,
                                         choices=Area.choices)
+    copied_from = models.ForeignKey(
+        "self", verbose_name=_("copied from"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="copies", editable=False,
+    )
 
     objects = DutyQuerySet.as_manager()
 

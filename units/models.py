@@ -47,6 +47,11 @@ class Organisation(models.Model):
     every organisation below it.
     """
 
+    class Language(models.TextChoices):
+        FINNISH = "fi", _("Finnish")
+        SWEDISH = "sv", _("Swedish")
+        BILINGUAL = "bilingual", _("Bilingual: Finnish and Swedish")
+
     class Kind(models.TextChoices):
         REGION = "region", _("Region")
         MUNICIPALITY = "municipality", _("Municipality")
@@ -64,6 +69,15 @@ class Organisation(models.Model):
     max_lead_roles = models.PositiveSmallIntegerField(
         _("lead roles per person"), default=3,
         help_text=_("How many lead roles one person may hold before the health check warns."),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.FINNISH,
+        help_text=_("Decides in which languages its editors are asked for roles and duties."),
+    )
+    template = models.ForeignKey(
+        "self", verbose_name=_("matrix copied from"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="template_copies",
+        help_text=_("The organisation whose matrix this one was copied from, if any."),
     )
 
     objects = OrganisationQuerySet.as_manager()

@@ -122,3 +122,26 @@ def test_current_assignments(principal_role, school):
     assert list(Assignment.objects.current(on=D(2026, 11, 23))) == [now]
     assert list(Assignment.objects.current(on=D(2021, 1, 1))) == [past]
     assert now.is_current(on=D(2026, 11, 23)) and not past.is_current(on=D(2026, 11, 23))
+
+
+def test_a_group_takes_members_from_other_organisations_and_one_chair(organisation):
+    group = RoleFactory(level=LevelFactory(organisation=organisation), name="Digitutorverkosto",
+                        scope=Role.Scope.ORGANISATION, is_group=True)
+    outsider = PersonFactory()  # another town's librarian
+    build(person=outsider, role=group, organisation=organisation, is_chair=True).full_clean()
+    AssignmentFactory(role=group, unit=None, organisation=organisation, person=outsider,
+                      is_chair=True)
+    second = build(person=PersonFactory(), role=group, organisation=organisation, is_chair=True)
+    with pytest.raises(ValidationError) as error:
+        second.full_clean()
+    assert "is_chair" in error.value.message_dict
+    second.is_chair = False
+    second.full_clean()
+
+
+def test_only_a_group_has_a_chair(coordinator_role, organisation):
+    person = PersonFactory(organisation=organisation)
+    with pytest.raises(ValidationError) as error:
+        build(person=person, role=coordinator_role, organisation=organisation,
+              is_chair=True).full_clean()
+    assert "is_chair" in error.value.message_dict
