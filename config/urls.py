@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("matrix.urls")),
     path("", include("devices.urls")),
+    path("", include("plans.urls")),
 ]

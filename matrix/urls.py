@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from matrix.views import assignments, clock, me, organisations, units
+from matrix.views import assignments, clock, copies, groups, me, organisations, units
 
 app_name = "matrix"
 
@@ -24,4 +24,7 @@ urlpatterns = [
          name="coverage_export"),
     path("organisations/<slug:slug>/health/", organisations.health, name="health"),
     path("organisations/<slug:slug>/clock/", clock.clock, name="clock"),
+    path("organisations/<slug:slug>/copy-differences/", copies.copy_differences,
+         name="copy_differences"),
+    path("organisations/<slug:slug>/groups/<slug:role>/", groups.group, name="group"),
 ]

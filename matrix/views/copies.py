@@ -1,0 +1,5 @@
+"""Placeholder: being written."""
+
+
+def copy_differences(request, slug):
+    raise NotImplementedError

@@ -1,0 +1,5 @@
+"""Placeholder: being written."""
+
+
+def group(request, slug, role):
+    raise NotImplementedError
