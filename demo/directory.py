@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from devices.models import ChargingCart, Device, DeviceEvent, Loan
 from matrix.models import Assignment
+from roles.models import Role
 from units.models import Organisation, Person, Sector, Unit
 
 from .common import boolean, choice, fields, items, pick, string, strings, upsert
@@ -98,16 +99,41 @@ class DirectoryLoader:
             self.assignment(person, hold, where / f"holds {index + 1}")
 
     def assignment(self, person, data, where):
-        """Let `person` hold a role: at a unit when one is named, else in the organisation."""
-        fields(data, where, required=("role",), optional=("unit", "lead"))
-        [role] = pick(self.roles, [string(data, "role", where)], where, "role slug")
+        """Let `person` hold a role: at a unit when one is named, else in an organisation.
+
+        A role of this organisation or one above it is named by its slug; a role of any other
+        organisation as "organisation-slug/role-slug". Without a unit, the role is held in this
+        organisation, except a group's or another organisation's role: that one is held in the
+        role's own organisation, so that members from many organisations make one group.
+        """
+        fields(data, where, required=("role",), optional=("unit", "lead", "chair"))
+        reference = string(data, "role", where)
+        role = self.role(reference, where)
         unit_slug = string(data, "unit", where)
         unit = pick(self.units, [unit_slug], where, "unit slug")[0] if unit_slug else None
-        place = {"unit": unit, "organisation": None if unit else self.organisation}
+        if unit:
+            place = {"unit": unit, "organisation": None}
+        elif role.is_group or "/" in reference:
+            place = {"unit": None, "organisation": role.level.organisation}
+        else:
+            place = {"unit": None, "organisation": self.organisation}
         values = {"person": person, "role": role, **place,
-                  "is_lead": boolean(data, "lead", where, True)}
+                  "is_lead": boolean(data, "lead", where, True),
+                  "is_chair": boolean(data, "chair", where, False)}
         upsert(Assignment, where, self.report, values=values,
                lookup={"person": person, "role": role, **place})
+
+    def role(self, reference, where):
+        """Return the role `reference` names: "slug" here or above, "organisation/slug" anywhere."""
+        if "/" not in reference:
+            return pick(self.roles, [reference], where, "role slug")[0]
+        organisation_slug, _slash, slug = reference.partition("/")
+        role = (Role.objects.filter(level__organisation__slug=organisation_slug, slug=slug)
+                .select_related("level__organisation").first())
+        if role is None:
+            raise where.error(f"unknown role {reference!r}: expected 'organisation-slug/role-slug' "
+                              "of a role a matrix file defines")
+        return role
 
     def device(self, data, unit, unit_where, order):
         """Create or update one device of `unit`, with its loan and first event when new.

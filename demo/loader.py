@@ -5,7 +5,8 @@ loader names the file and the item of every error it finds. Loading again update
 natural keys (organisation, unit and role slugs, level names, duty texts, emails, asset tags,
 usernames): it never duplicates.
 
-A *matrix file* (kuopio.yaml, salmela.yaml) describes one organisation's matrix:
+A *matrix file* (kuopio.yaml, paijat-hame.yaml, lahti.yaml…) describes one organisation's
+matrix:
 
     organisation:
       name: Kuopion kaupunki
@@ -20,6 +21,8 @@ A *matrix file* (kuopio.yaml, salmela.yaml) describes one organisation's matrix:
             scope: unit               # unit (the default) or organisation
             sectors: [perusopetus, lukio]         # none: every sector
             named_holders: false      # for groups nobody is named to: staff, pupils, guardians
+            is_group: true            # a working group or network: members from any
+                                      # organisation, one of them the chair
             responsible_title: rehtori
             supporting_titles: [koulun apulaisrehtori, koulun digitiimi]
             supporting_roles: [pedagoginen-tuki]  # slugs of roles of this or a parent matrix
@@ -70,12 +73,21 @@ The *directory file* (demo.yaml) holds invented units, people, devices and login
               - {role: koulun-johto, unit: kivikallion-koulu}
               - {role: tietohallinto}             # an organisation-scoped role
               - {role: koulun-johto, unit: jarvitorin-lukio, lead: false}
+              - {role: digiryhma, chair: true}    # a group's chair (is_group roles only)
+              - {role: kirjastot/digitutorverkosto}   # "organisation-slug/role-slug": a role
+                                                      # of an organisation outside this one's chain
     logins:
       - {username: admin, password: vastuu-admin, superuser: true}
       - username: rehtori
         password: vastuu-rehtori
         person: sanna.tervo@example.fi
         unit_permissions: {kivikallion-koulu: [view_unit, manage_devices]}
+
+A role is named by its slug when it belongs to the person's organisation or one above it, and
+as "organisation-slug/role-slug" otherwise. Without a unit, a role is held in the person's
+organisation, except a group's role (`is_group`) and a role named with its organisation: those are
+held in the role's own organisation, so that the members from every organisation make one group
+(a region's ICT group, the libraries' digitutor network) with at most one chair.
 
 Logins have known passwords, so they are loaded only when the caller asks for them.
 """

@@ -8,8 +8,8 @@ from units.models import Organisation, Sector, Unit
 
 from .common import boolean, choice, fields, items, pick, short, string, strings, upsert
 
-ROLE_KEYS = ("scope", "sectors", "named_holders", "responsible_title", "supporting_titles",
-             "supporting_roles", "unit_permissions", "duties")
+ROLE_KEYS = ("scope", "sectors", "named_holders", "is_group", "responsible_title",
+             "supporting_titles", "supporting_roles", "unit_permissions", "duties")
 DUTY_KEYS = ("sectors", "recurrence", "months", "together_with", "area")
 
 
@@ -96,6 +96,7 @@ class MatrixLoader:
             "level": level, "slug": slug, "order": order, "name": string(data, "name", where),
             "scope": choice(data, "scope", where, Role.Scope, Role.Scope.UNIT),
             "named_holders": boolean(data, "named_holders", where, True),
+            "is_group": boolean(data, "is_group", where, False),
             "responsible_title": string(data, "responsible_title", where),
             "supporting_titles": "\n".join(strings(data, "supporting_titles", where)),
         }
