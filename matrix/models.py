@@ -131,8 +131,9 @@ class Assignment(models.Model):
         if errors:
             raise ValidationError(errors)
         if self.is_chair:
-            chair = (Assignment.objects.filter(role=role, organisation=self.organisation,
-                                               is_chair=True)
+            # A unit-scoped group has a chair at each unit; an organisation's group has one.
+            chair = (Assignment.objects.filter(role=role, unit=self.unit,
+                                               organisation=self.organisation, is_chair=True)
                      .overlapping(self.start_date, self.end_date).exclude(pk=self.pk)
                      .select_related("person").first())
             if chair:
