@@ -41,6 +41,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
+    # Before the admin, so that its translated-field widgets take over.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -125,6 +127,14 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Matrix content (level, role and duty texts, sector names) is stored in Finnish and Swedish
+# (roles/translation.py, units/translation.py). English pages show the Finnish text, and a
+# Swedish page falls back to Finnish where no Swedish text is given.
+MODELTRANSLATION_LANGUAGES = ("fi", "sv")
+MODELTRANSLATION_DEFAULT_LANGUAGE = "fi"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("fi",)
+# Slugs are made from the Finnish name, whichever language the editor reads the admin in.
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "fi"
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True
