@@ -122,7 +122,7 @@ def device_move(*, device, by, unit=None, location=None, cart=None, cart_slot=No
     if location is not None:
         device.location = location
     if cart is not None or cart_slot is not None:
-        device.cart, device.cart_slot = cart, cart_slot
+        device.cart, device.cart_slot = cart, cart_slot if cart is not None else None
     device.full_clean()
     device.save()
     where = device.location

@@ -125,3 +125,12 @@ class DeviceFactory(factory.django.DjangoModelFactory):
     asset_tag = factory.Sequence(lambda n: f"KUO-{n:05d}")
     serial_number = factory.Sequence(lambda n: f"SN{n:08d}")
     model = "Lenovo 300e"
+
+
+class ChargingCartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "devices.ChargingCart"
+
+    unit = factory.SubFactory(UnitFactory)
+    name = factory.Sequence(lambda n: f"Vaunu {n}")
+    slots = 30
