@@ -1,0 +1,256 @@
+"""Forms of the device register: the filter of the list, a device's details, and each step.
+
+The forms only parse input. devices.services decides what is allowed and says why not; its
+ValidationError lands on the field it names, or above the form.
+"""
+
+from django import forms
+from django.db.models import Q
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from devices.models import ChargingCart, Device, validate_pupil_code
+from units.models import Organisation, Person, Unit
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; it sends and expects ISO dates whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        """Render the value as an ISO date, the one format a date input reads."""
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ServiceForm:
+    """A form whose labels stand above the fields and which takes a service's errors."""
+
+    def __init__(self, *args, **kwargs):
+        """Drop the colon after labels: they stand above their fields, or after a checkbox."""
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def service_arguments(self):
+        """Return the keyword arguments of the service the form is for."""
+        return dict(self.cleaned_data)
+
+    def add_service_error(self, error):
+        """Add `error` to the field it names when the form has it, otherwise to the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.error_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class DeviceFilterForm(ServiceForm, forms.Form):
+    """Narrow a unit's register: by category, status, use, cart, holder, and free text."""
+
+    # Retired, handed-on and lost devices stay in the register but out of the way.
+    ACTIVE, ALL = "", "all"
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.SearchInput,
+                        help_text=_("Asset tag, serial number, school number or model."))
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    use = forms.ChoiceField(label=_("Use"), required=False)
+    cart = forms.ModelChoiceField(label=_("Charging cart"), required=False, queryset=None,
+                                  empty_label=_("Any"))
+    holder = forms.ModelChoiceField(label=_("Holder"), required=False, queryset=None,
+                                    empty_label=_("Anyone"))
+
+    def __init__(self, *args, unit, **kwargs):
+        """Offer the carts of `unit` and the staff who hold its devices."""
+        super().__init__(*args, **kwargs)
+        any_choice = [("", _("Any"))]
+        self.fields["category"].choices = any_choice + Device.Category.choices
+        self.fields["status"].choices = [(self.ACTIVE, _("Active")),
+                                         *Device.Status.choices, (self.ALL, _("All"))]
+        self.fields["use"].choices = any_choice + Device.Use.choices
+        self.fields["cart"].queryset = ChargingCart.objects.filter(unit=unit)
+        self.fields["holder"].queryset = (Person.objects.filter(devices__unit=unit)
+                                          .distinct().order_by("name", "pk"))
+
+    def filter(self, devices):
+        """Return `devices` narrowed by the valid filters; a broken one is ignored, not fatal."""
+        self.is_valid()
+        data = self.cleaned_data
+        status = data.get("status", self.ACTIVE)
+        if status == self.ACTIVE:
+            devices = devices.active()
+        elif status != self.ALL:
+            devices = devices.filter(status=status)
+        for name in ("category", "use", "cart", "holder"):
+            if data.get(name):
+                devices = devices.filter(**{name: data[name]})
+        if query := data.get("q", "").strip():
+            devices = devices.filter(Q(asset_tag__icontains=query)
+                                     | Q(serial_number__icontains=query)
+                                     | Q(number__icontains=query) | Q(model__icontains=query))
+        return devices
+
+    @property
+    def is_narrowed(self):
+        """Return whether any filter other than the default is in force."""
+        return any(self.cleaned_data.get(name) for name in self.fields)
+
+
+class DeviceForm(ServiceForm, forms.ModelForm):
+    """Register a device or change its details; status, holder and place have their own steps."""
+
+    class Meta:
+        model = Device
+        fields = ["category", "asset_tag", "serial_number", "manufacturer", "model", "number",
+                  "use", "location", "ownership", "lease_ends_on", "billed_monthly",
+                  "monthly_cost", "notes"]
+        widgets = {"lease_ends_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, unit, **kwargs):
+        """Tie the device to `unit`; an existing device's asset tag is fixed."""
+        super().__init__(*args, **kwargs)
+        self.instance.unit = unit
+        if self.instance.pk:
+            # The tag is on the label and in every link: a new tag is a new device.
+            del self.fields["asset_tag"]
+
+    def clean_asset_tag(self):
+        """Return the tag in the one form the register keeps it: trimmed, upper case."""
+        return self.cleaned_data["asset_tag"].strip().upper()
+
+
+class PeopleChoiceField(forms.ModelChoiceField):
+    """Staff by name, with their organisation when it is not the unit's own."""
+
+    def __init__(self, *args, home, **kwargs):
+        """Remember `home`, the unit's organisation, to name only the others."""
+        super().__init__(*args, **kwargs)
+        self.home = home
+
+    def label_from_instance(self, obj):
+        """Return the person's name and title, and the organisation if not the unit's."""
+        if obj.organisation_id == self.home.pk:
+            return str(obj)
+        return f"{obj} · {obj.organisation}"
+
+
+class StepForm(ServiceForm, forms.Form):
+    """The form of one step in a device's life; it knows the device and who takes the step."""
+
+    def __init__(self, *args, device, user, **kwargs):
+        """Remember `device` (its unit already checked) and `user`."""
+        super().__init__(*args, **kwargs)
+        self.device, self.user = device, user
+
+
+class CheckOutForm(StepForm):
+    """Hand a device to a member of staff or to a pupil, who is named by code only."""
+
+    holder = PeopleChoiceField(label=_("Member of staff"), required=False, queryset=None,
+                               home=None, empty_label=_("Not a member of staff"))
+    pupil_code = forms.CharField(
+        label=capfirst(_("pupil code")), required=False, max_length=20,
+        validators=[validate_pupil_code],
+        help_text=_("The pupil's pseudonymous code from the school's list, never a name."),
+    )
+    condition = forms.CharField(label=_("Condition"), required=False, max_length=200,
+                                help_text=_("E.g. scratches, missing charger."))
+
+    def __init__(self, *args, **kwargs):
+        """Offer the staff of the unit's organisation, those above it and those below it."""
+        super().__init__(*args, **kwargs)
+        home = self.device.unit.organisation
+        below = Organisation.objects.descendants_of(home).values("pk")
+        field = self.fields["holder"]
+        field.home = home
+        people = Person.objects.filter(Q(organisation__in=home.lineage_ids())
+                                       | Q(organisation__in=below))
+        field.queryset = people.select_related("organisation").order_by("name", "pk")
+
+    def clean_pupil_code(self):
+        """Return the code as the register keeps it: trimmed, upper case."""
+        return self.cleaned_data["pupil_code"].strip().upper()
+
+    def clean(self):
+        """Require exactly one holder: a member of staff or a pupil code."""
+        data = super().clean()
+        if "pupil_code" in data and bool(data.get("holder")) == bool(data["pupil_code"]):
+            self.add_error(None, _("Choose a member of staff or give a pupil code, not both."))
+        return data
+
+
+class ReturnForm(StepForm):
+    """Take a device back, noting the condition it came back in."""
+
+    condition = forms.CharField(label=_("Condition"), required=False, max_length=200,
+                                help_text=_("E.g. scratches, missing charger."))
+
+
+class MoveForm(StepForm):
+    """Move a device to another unit, room or charging-cart slot."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, empty_label=None)
+    location = forms.CharField(label=_("Room or place"), required=False, max_length=100)
+    cart = forms.ModelChoiceField(label=_("Charging cart"), required=False, queryset=None,
+                                  empty_label=_("No cart"),
+                                  help_text=_("A cart of this unit; not when moving elsewhere."))
+    cart_slot = forms.IntegerField(label=_("Slot"), required=False, min_value=1)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, device, **kwargs):
+        """Offer the units the user manages devices at and the carts of the device's unit."""
+        kwargs.setdefault("initial", {"unit": device.unit, "location": device.location,
+                                      "cart": device.cart, "cart_slot": device.cart_slot})
+        super().__init__(*args, device=device, **kwargs)
+        self.fields["unit"].queryset = (Unit.objects.for_user(self.user, "manage_devices")
+                                        .order_by("name", "pk"))
+        self.fields["cart"].queryset = ChargingCart.objects.filter(unit=device.unit_id)
+
+    def clean(self):
+        """Require a slot with a cart, and no slot without one."""
+        data = super().clean()
+        if data.get("cart") and data.get("cart_slot") is None:
+            self.add_error("cart_slot", _("Choose the slot of the cart."))
+        if not data.get("cart") and data.get("cart_slot") is not None:
+            self.add_error("cart_slot", _("A slot needs a cart."))
+        return data
+
+    def service_arguments(self):
+        """Return the arguments of device_move: the unit, the room, and the cart slot."""
+        data = self.cleaned_data
+        arguments = {"unit": data["unit"], "location": data["location"], "note": data["note"]}
+        if data["unit"] != self.device.unit:
+            # A cart stays at its unit; the service takes the device out of it.
+            return arguments
+        if data["cart"]:
+            arguments.update(cart=data["cart"], cart_slot=data["cart_slot"])
+        elif self.device.cart_id:
+            # No cart with a slot is device_move's way of saying "out of its cart".
+            arguments.update(cart=None, cart_slot=self.device.cart_slot)
+        return arguments
+
+
+class FaultForm(StepForm):
+    """Report a device's fault with its helpdesk ticket."""
+
+    ticket = forms.CharField(label=capfirst(_("helpdesk ticket")), required=False, max_length=50,
+                             help_text=_("The ticket number from the IT helpdesk, if there is "
+                                         "one yet."))
+    note = forms.CharField(label=_("What is wrong"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(StepForm):
+    """Confirm a step that needs nothing but an optional note."""
+
+    note = forms.CharField(label=_("Note"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class HandOnForm(NoteForm):
+    """Confirm handing a device on; the register must say to whom."""
+
+    note = forms.CharField(label=_("To whom, and why"),
+                           help_text=_("E.g. the recycling company, or the buyer and the price."),
+                           widget=forms.Textarea(attrs={"rows": 3}))
