@@ -134,3 +134,34 @@ class ChargingCartFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
     name = factory.Sequence(lambda n: f"Vaunu {n}")
     slots = 30
+
+
+class ActionPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plans.ActionPlan"
+        django_get_or_create = ("organisation", "year")
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    year = 2025
+    title = factory.LazyAttribute(lambda plan: f"Toimintasuunnitelma {plan.year}")
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plans.Goal"
+
+    plan = factory.SubFactory(ActionPlanFactory)
+    text = factory.Sequence(lambda n: f"Tavoite {n}")
+    development_area = "competence"
+    order = factory.Sequence(lambda n: n)
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plans.Action"
+
+    goal = factory.SubFactory(GoalFactory)
+    text = factory.Sequence(lambda n: f"Toimenpide {n}")
+    target = "Kaikki opettajat osallistuvat."
+    status = "planned"
+    order = factory.Sequence(lambda n: n)
