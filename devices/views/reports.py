@@ -30,13 +30,20 @@ class ReportLimitsForm(forms.Form):
         min_value=0, max_value=120, required=False, initial=3)
 
     def limits(self):
-        """Return every limit: the value given where it is valid, else the default."""
+        """Return every limit: the value given where it is valid, else the default.
+
+        A wrong value keeps its error for the page but shows the default it fell back to.
+        """
+        if not self.is_bound:
+            return {name: field.initial for name, field in self.fields.items()}
         self.is_valid()
-        cleaned = getattr(self, "cleaned_data", {})
-        return {
-            name: cleaned[name] if cleaned.get(name) is not None else field.initial
-            for name, field in self.fields.items()
-        }
+        limits, shown = {}, self.data.copy()
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            limits[name] = field.initial if value is None else value
+            shown[name] = limits[name]
+        self.data = shown
+        return limits
 
 
 def _limits_form(request):

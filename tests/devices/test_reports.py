@@ -207,6 +207,9 @@ def test_bad_limit_falls_back_to_its_default_with_an_error(principal_client, sch
     page = response.content.decode()
     assert 'aria-invalid="true"' in page
     assert 'role="alert"' in page
+    # The inputs show what was used: the default for the wrong one, 3 for the missing one.
+    assert 'name="days" value="30"' in page
+    assert 'name="lease_months" value="3"' in page
 
 
 def test_empty_limits_mean_the_defaults_without_an_error(principal_client, school):
