@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from roles.models import Duty, Role
@@ -30,6 +31,10 @@ class ActionPlan(models.Model):
 
     def __str__(self):
         return f"{self.organisation}: {self.title or self.year}"
+
+    def get_absolute_url(self):
+        """Return the page of the organisation's plans, opened at this plan's year."""
+        return f"{reverse('plans:plan_list', args=[self.organisation.slug])}?year={self.year}"
 
 
 class Goal(models.Model):
