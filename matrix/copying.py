@@ -1,11 +1,11 @@
-"""Copy a whole matrix from one organisation to another.
+"""Copy a whole matrix from one organisation to another, and tell how a copy differs since.
 
 A region's municipalities start from one template matrix (seed 004): the copy takes its levels,
 roles and duties with everything they say, but no assignments, and every copy remembers its
-original through `copied_from`.
+original through `copied_from`, so that the difference page can compare them later.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -194,3 +194,194 @@ def _copy_links(model, name, source, path, owner_ids, *, other_ids=None):
              for owner, far in rows]
     through.objects.bulk_create(links)
     return len(links)
+
+
+# How a copy differs from its template now
+
+
+@dataclass(frozen=True)
+class Change:
+    """An object of the copy beside its original in the template."""
+
+    current: object
+    original: object
+
+
+@dataclass
+class RoleDifferences:
+    """How one role differs: added, removed or renamed, and its duties added, removed, changed.
+
+    `role` is the copy's role (None when the copy no longer has the template's role);
+    `original` is the template's role (None when the copy added the role).
+    """
+
+    role: Role | None
+    original: Role | None
+    added: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    reworded: list = field(default_factory=list)
+    moved: list = field(default_factory=list)
+
+    @property
+    def name(self):
+        return (self.role or self.original).name
+
+    @property
+    def level(self):
+        return (self.role or self.original).level
+
+    @property
+    def is_added(self):
+        return self.original is None
+
+    @property
+    def is_removed(self):
+        return self.role is None
+
+    @property
+    def is_renamed(self):
+        return (self.role is not None and self.original is not None
+                and _differs(self.role, self.original, "name"))
+
+    @property
+    def has_changes(self):
+        return bool(self.is_added or self.is_removed or self.is_renamed or self.added
+                    or self.removed or self.reworded or self.moved)
+
+
+@dataclass
+class MatrixDifferences:
+    """How an organisation's matrix differs from its template's, as both stand now.
+
+    `roles` lists only the roles with a difference: the copy's in its matrix order, then the
+    template's roles the copy no longer has, in the template's order.
+    """
+
+    organisation: object
+    template: object
+    levels_added: list
+    levels_removed: list
+    levels_renamed: list
+    roles: list
+
+    def _count(self, attribute):
+        return sum(len(getattr(role, attribute)) for role in self.roles)
+
+    @property
+    def roles_added(self):
+        return [role for role in self.roles if role.is_added]
+
+    @property
+    def roles_removed(self):
+        return [role for role in self.roles if role.is_removed]
+
+    @property
+    def roles_renamed(self):
+        return [role for role in self.roles if role.is_renamed]
+
+    def counts(self):
+        """Return the number of differences of each kind, for the summary at the top."""
+        return {
+            "levels_added": len(self.levels_added),
+            "levels_removed": len(self.levels_removed),
+            "levels_renamed": len(self.levels_renamed),
+            "roles_added": len(self.roles_added),
+            "roles_removed": len(self.roles_removed),
+            "roles_renamed": len(self.roles_renamed),
+            "duties_added": self._count("added"),
+            "duties_removed": self._count("removed"),
+            "duties_reworded": self._count("reworded"),
+            "duties_moved": self._count("moved"),
+        }
+
+    @property
+    def has_changes(self):
+        return any(self.counts().values())
+
+
+def matrix_differences(organisation):
+    """Return how `organisation`'s matrix differs from its template now; None if not a copy.
+
+    A duty of the copy is *added* when it was not copied from a duty of the template, *removed*
+    when the template has it and the copy has no copy of it, *reworded* when its text differs
+    from its original's, and *moved* when its original belongs to another role. Roles and levels
+    are added, removed or renamed alike. Run four queries whatever the matrix's size.
+    """
+    if organisation.template_id in (None, organisation.pk):
+        return None
+    template = organisation.template
+    orgs = [organisation.pk, template.pk]
+    levels = list(Level.objects.filter(organisation__in=orgs).order_by("order", "pk"))
+    roles = list(Role.objects.filter(level__organisation__in=orgs).select_related("level")
+                 .order_by("level__order", "level_id", "order", "pk"))
+    duties = list(Duty.objects.filter(role__level__organisation__in=orgs)
+                  .order_by("order", "pk"))
+
+    own_levels, template_levels = _split(levels, lambda level: level.organisation_id, organisation)
+    own_roles, template_roles = _split(roles, lambda role: role.level.organisation_id,
+                                       organisation)
+    role_by_id = {role.pk: role for role in roles}
+    for duty in duties:
+        duty.role = role_by_id[duty.role_id]  # the page names a moved duty's role: no query
+    own_duties, template_duties = _split(duties, lambda duty: duty.role.level.organisation_id,
+                                         organisation)
+    level_pairs, levels_removed = _pair(own_levels, template_levels)
+    role_pairs, roles_removed = _pair(own_roles, template_roles)
+    duty_pairs, duties_removed = _pair(own_duties, template_duties)
+
+    # One entry per role of the copy, then one per template role the copy no longer has.
+    by_role = {role.pk: RoleDifferences(role=role, original=original)
+               for role, original in role_pairs}
+    gone = {original.pk: RoleDifferences(role=None, original=original)
+            for original in roles_removed}
+    copy_of_role = {original.pk: role for role, original in role_pairs if original}
+    for duty, original in duty_pairs:
+        entry = by_role[duty.role_id]
+        if original is None:
+            entry.added.append(duty)
+            continue
+        if _differs(duty, original, "text"):
+            entry.reworded.append(Change(duty, original))
+        copied_role = copy_of_role.get(original.role_id)
+        if copied_role is None or copied_role.pk != duty.role_id:
+            entry.moved.append(Change(duty, original))
+    for original in duties_removed:
+        copied_role = copy_of_role.get(original.role_id)
+        entry = by_role[copied_role.pk] if copied_role else gone[original.role_id]
+        entry.removed.append(original)
+
+    return MatrixDifferences(
+        organisation=organisation,
+        template=template,
+        levels_added=[level for level, original in level_pairs if original is None],
+        levels_removed=levels_removed,
+        levels_renamed=[Change(level, original) for level, original in level_pairs
+                        if original is not None and _differs(level, original, "name")],
+        roles=[entry for entry in [*by_role.values(), *gone.values()] if entry.has_changes],
+    )
+
+
+def _split(objects, organisation_of, organisation):
+    """Return `objects` split into the organisation's own and the template's, keeping order."""
+    own = [obj for obj in objects if organisation_of(obj) == organisation.pk]
+    return own, [obj for obj in objects if organisation_of(obj) != organisation.pk]
+
+
+def _pair(own, template):
+    """Match the copy's objects `own` with their originals in `template` by `copied_from`.
+
+    Return each of `own` with its original (None: added in the copy, or copied from elsewhere),
+    and the objects of `template` the copy has no copy of.
+    """
+    template_by_id = {obj.pk: obj for obj in template}
+    pairs = [(obj, template_by_id.get(obj.copied_from_id)) for obj in own]
+    copied = {original.pk for _obj, original in pairs if original is not None}
+    return pairs, [obj for obj in template if obj.pk not in copied]
+
+
+def _differs(current, original, name):
+    """Return whether the column `name` differs, or any of its translations do."""
+    columns = [name, *(column.attname for column in type(current)._meta.concrete_fields
+                       if getattr(column, "translated_field", None) is not None
+                       and column.translated_field.name == name)]
+    return any(getattr(current, column) != getattr(original, column) for column in columns)

@@ -189,20 +189,20 @@ def test_assignments_are_not_copied(kuopio, newcomer):
 
 
 def test_links_to_a_role_outside_the_source_stay_on_that_role(db):
-    region = OrganisationFactory(name="Päijät-Häme", slug="paijat-hame-seutu",
+    region = OrganisationFactory(name="Malliseutu", slug="malliseutu",
                                  kind=Organisation.Kind.REGION)
     group = RoleFactory(level=LevelFactory(organisation=region), name="Seudullinen TVT-ryhmä")
     template = build_matrix(OrganisationFactory(slug="pohja", parent=region), outside=group)
-    hollola = OrganisationFactory(slug="hollola-kunta", parent=region)
+    kopiola = OrganisationFactory(slug="kopiola", parent=region)
 
-    matrix_copy(source=template, target=hollola)
+    matrix_copy(source=template, target=kopiola)
 
-    first = Role.objects.filter(level__organisation=hollola).order_by("pk").first()
+    first = Role.objects.filter(level__organisation=kopiola).order_by("pk").first()
     assert group in first.supporting_roles.all()
     assert group in first.duties.order_by("pk").first().collaborating_roles.all()
     # The region's role is linked, not copied.
     assert not Role.objects.filter(copied_from=group).exists()
-    assert link_counts(hollola) == link_counts(template)
+    assert link_counts(kopiola) == link_counts(template)
 
 
 # Refusing and overwriting
@@ -210,14 +210,14 @@ def test_links_to_a_role_outside_the_source_stay_on_that_role(db):
 
 def test_refuses_a_target_that_has_a_matrix_and_names_it(db):
     source = build_matrix(OrganisationFactory(slug="lahde"))
-    target = build_matrix(OrganisationFactory(name="Iitti", slug="iitti-kunta"), levels=2, roles=2)
+    target = build_matrix(OrganisationFactory(name="Vanhala", slug="vanhala"), levels=2, roles=2)
     before = matrix_size(target)
 
     with pytest.raises(ValidationError) as refused:
         matrix_copy(source=source, target=target)
 
     message = " ".join(refused.value.messages)
-    assert "Iitti already has a matrix: 2 levels and 4 roles" in message
+    assert "Vanhala already has a matrix: 2 levels and 4 roles" in message
     assert "overwrite" in message
     assert matrix_size(target) == before
     target.refresh_from_db()
@@ -234,7 +234,7 @@ def test_refuses_to_copy_onto_itself_or_from_an_empty_matrix(db):
 
 def test_overwrite_replaces_the_matrix_and_its_assignments(db):
     source = build_matrix(OrganisationFactory(slug="lahde"), levels=1, roles=2, duties=3)
-    target = build_matrix(OrganisationFactory(name="Sysmä", slug="sysma-kunta"), levels=2)
+    target = build_matrix(OrganisationFactory(name="Korvala", slug="korvala"), levels=2)
     school = UnitFactory(organisation=target)
     old_role = granting_role(target, "manage_devices")
     sanna = person_with_login(target, "sanna")
@@ -331,21 +331,21 @@ def test_command_names_an_unknown_slug(kuopio):
 
 def test_command_refuses_a_target_with_a_matrix_without_overwrite(db):
     build_matrix(OrganisationFactory(slug="lahde"))
-    build_matrix(OrganisationFactory(name="Iitti", slug="iitti-kunta"))
+    build_matrix(OrganisationFactory(name="Vanhala", slug="vanhala"))
 
-    with pytest.raises(CommandError, match="Iitti already has a matrix: 1 level and 2 roles"):
-        copy_matrix("lahde", "iitti-kunta")
+    with pytest.raises(CommandError, match="Vanhala already has a matrix: 1 level and 2 roles"):
+        copy_matrix("lahde", "vanhala")
 
 
 def test_command_overwrites_loudly(db):
     build_matrix(OrganisationFactory(slug="lahde"), roles=3)
-    target = build_matrix(OrganisationFactory(name="Iitti", slug="iitti-kunta"))
+    target = build_matrix(OrganisationFactory(name="Vanhala", slug="vanhala"))
     AssignmentFactory(role=Role.objects.filter(level__organisation=target).first())
 
-    out, err = copy_matrix("lahde", "iitti-kunta", "--overwrite", "--no-input")
+    out, err = copy_matrix("lahde", "vanhala", "--overwrite", "--no-input")
 
     assert "WARNING" in err and "deletes 1 level, 2 roles, 6 duties and 1 assignment" in err
-    assert "Deleted the previous matrix of Iitti: 1 level, 2 roles, 6 duties and 1 assignment" \
+    assert "Deleted the previous matrix of Vanhala: 1 level, 2 roles, 6 duties and 1 assignment" \
         in out
     assert "3 roles and 9 duties" in out
     assert matrix_size(target) == MatrixSize(levels=1, roles=3, duties=9, assignments=0)
@@ -353,14 +353,14 @@ def test_command_overwrites_loudly(db):
 
 def test_command_asks_before_overwriting(db, monkeypatch):
     build_matrix(OrganisationFactory(slug="lahde"), roles=3)
-    target = build_matrix(OrganisationFactory(name="Iitti", slug="iitti-kunta"))
+    target = build_matrix(OrganisationFactory(name="Vanhala", slug="vanhala"))
     before = matrix_size(target)
     monkeypatch.setattr("builtins.input", lambda prompt: "no")
 
     with pytest.raises(CommandError, match="Nothing was copied"):
-        copy_matrix("lahde", "iitti-kunta", "--overwrite")
+        copy_matrix("lahde", "vanhala", "--overwrite")
 
     assert matrix_size(target) == before
     monkeypatch.setattr("builtins.input", lambda prompt: "yes")
-    copy_matrix("lahde", "iitti-kunta", "--overwrite")
+    copy_matrix("lahde", "vanhala", "--overwrite")
     assert matrix_size(target).roles == 3
