@@ -1,8 +1,80 @@
-"""Placeholder: being written."""
+"""Printable sheets of asset labels: a QR code to the device's page, the tag, number and unit.
+
+Anyone who may view the unit may print its labels. The devices are the unit's active ones, or
+those of one category or cart, or the tags asked for; a tag that is not an active device of this
+unit is left out and named in a note, the same whether it belongs to another unit or to none.
+"""
+
+import segno
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from devices.models import Device
+from units.access import unit_or_404
+
+# A common A4 sheet: 3 columns × 8 rows of 70 × 37 mm labels (see labels.css).
+PER_SHEET = 24
 
 
-def _todo(*args, **kwargs):
-    raise NotImplementedError
+@login_required
+@require_GET
+def labels(request, slug):
+    """Show the chosen devices' labels laid out on A4 sheets, ready to print."""
+    unit = unit_or_404(request.user, slug, "view")
+    carts = list(unit.carts.all())
+    choice = _choice(request.GET, carts)
+    devices = Device.objects.in_unit(unit).active()
+    if choice["category"]:
+        devices = devices.filter(category=choice["category"])
+    if choice["cart"]:
+        devices = devices.filter(cart=choice["cart"]).order_by("cart_slot", "asset_tag")
+    if choice["tags"]:
+        devices = devices.filter(asset_tag__in=choice["tags"])
+    devices = list(devices)
+    found = {device.asset_tag for device in devices}
+    cells = [None] * choice["skip"] + [_label(request, unit, device) for device in devices]
+    return render(request, "devices/labels.html", {
+        "unit": unit,
+        "carts": carts,
+        "categories": Device.Category.choices,
+        "choice": choice,
+        "count": len(devices),
+        "sheets": [cells[start:start + PER_SHEET] for start in range(0, len(cells), PER_SHEET)],
+        "not_printed": [tag for tag in choice["tags"] if tag not in found],
+    })
 
 
-labels = _todo
+def _choice(query, carts):
+    """Return the devices asked for in `query`: category, cart, tags, and labels to skip."""
+    category = query.get("category", "")
+    cart_id = query.get("cart", "")
+    tags = []
+    for tag in query.get("tags", "").replace(";", ",").replace(" ", ",").split(","):
+        tag = tag.strip().upper()
+        if tag and tag not in tags:
+            tags.append(tag)
+    try:
+        # Skipping the labels already peeled off a sheet used before.
+        skip = min(max(int(query.get("skip", 0)), 0), PER_SHEET - 1)
+    except ValueError:
+        skip = 0
+    return {
+        "category": category if category in Device.Category.values else "",
+        "cart": next((cart for cart in carts if str(cart.pk) == cart_id), None),
+        "tags": tags,
+        "tags_text": ", ".join(tags),
+        "skip": skip,
+    }
+
+
+def _label(request, unit, device):
+    """Return what one label shows: the device, its page's address and that address as a QR."""
+    url = request.build_absolute_uri(reverse("devices:device", args=[unit.slug,
+                                                                     device.asset_tag]))
+    # Medium error correction survives a scuffed label; the SVG scales to the label's size.
+    svg = segno.make(url, error="m", micro=False).svg_inline(omitsize=True, border=2,
+                                                             title=device.asset_tag)
+    return {"device": device, "url": url, "qr": mark_safe(svg)}  # noqa: S308 (segno's own SVG)
