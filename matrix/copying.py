@@ -33,8 +33,7 @@ class MatrixSize:
         """Return the size in words: "3 levels, 13 roles, 105 duties and 40 assignments"."""
         return _("%(levels)s, %(roles)s, %(duties)s and %(assignments)s") % {
             "levels": _levels(self.levels), "roles": _roles(self.roles),
-            "duties": ngettext("%(count)d duty", "%(count)d duties", self.duties)
-            % {"count": self.duties},
+            "duties": _duties(self.duties),
             "assignments": ngettext("%(count)d assignment", "%(count)d assignments",
                                     self.assignments) % {"count": self.assignments},
         }
@@ -59,8 +58,7 @@ class CopyResult:
         return _("%(levels)s, %(roles)s and %(duties)s, with %(supporting)d supporting and "
                  "%(collaborating)d collaborating links") % {
             "levels": _levels(self.levels), "roles": _roles(self.roles),
-            "duties": ngettext("%(count)d duty", "%(count)d duties", self.duties)
-            % {"count": self.duties},
+            "duties": _duties(self.duties),
             "supporting": self.supporting_links, "collaborating": self.collaborating_links,
         }
 
@@ -159,6 +157,10 @@ def _levels(count):
 
 def _roles(count):
     return ngettext("%(count)d role", "%(count)d roles", count) % {"count": count}
+
+
+def _duties(count):
+    return ngettext("%(count)d duty", "%(count)d duties", count) % {"count": count}
 
 
 def _clone(original, **remapped):
