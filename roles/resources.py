@@ -3,10 +3,16 @@
 An import creates or updates levels (by organisation and name), roles (by organisation and slug)
 and duties (by role and text). Roles and duties take their order from the order of the rows.
 A role is referred to by its slug, or by "organisation/slug" for a role of another organisation.
+
+The texts are in Finnish, each with a column for its Swedish text beside it ("level in Swedish").
+A sheet without a Swedish column leaves the stored Swedish texts as they are; an empty Swedish
+cell clears one. A Swedish-speaking organisation may leave the Finnish cells empty: the Swedish
+texts are stored as its Finnish ones too, as the admin does.
 """
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from import_export import widgets
 from import_export.fields import Field
@@ -15,12 +21,48 @@ from roles.forms import validate_duty_sectors
 from roles.models import Duty, Level, Role
 from units.models import Organisation
 from units.resources import VastuuResource, sector_widget, split_cell, text_field, unescape_formula
+from units.translation import FINNISH
 
 # The columns that describe the role rather than the duty; every row of a role must agree on them.
 ROLE_COLUMNS = ("level", "role_name", "scope", "role_sectors", "responsible_title",
-                "supporting_roles", "supporting_titles")
+                "supporting_roles", "supporting_titles", "role_name_sv", "responsible_title_sv",
+                "supporting_titles_sv")
 # The columns of a duty: one of them filled in on a row with no duty text is a mistake.
-DUTY_COLUMNS = ("sectors", "recurrence", "months", "collaborating_roles", "development_area")
+DUTY_COLUMNS = ("text_sv", "sectors", "recurrence", "recurrence_sv", "months",
+                "collaborating_roles", "development_area")
+# Each Finnish column with its Swedish one.
+SWEDISH_COLUMNS = {"level": "level_sv", "role_name": "role_name_sv",
+                   "responsible_title": "responsible_title_sv",
+                   "supporting_titles": "supporting_titles_sv", "text": "text_sv",
+                   "recurrence": "recurrence_sv"}
+# The model fields a level, role or duty has in Finnish and Swedish; their untranslated columns
+# are left out of validation, which checks the _fi and _sv ones (roles.translation).
+TRANSLATED = {Level: ("name",), Role: ("name", "responsible_title", "supporting_titles"),
+              Duty: ("text", "recurrence")}
+
+
+def same_text(first, second):
+    """Return whether two stored texts say the same; no text (None) and an empty one do."""
+    return (first or "") == (second or "")
+
+
+def title_lines(titles):
+    """Return supporting titles, stored one per line, as a list."""
+    return [line.strip() for line in (titles or "").splitlines() if line.strip()]
+
+
+class OptionalTextWidget(widgets.CharWidget):
+    """Read an empty cell as no text at all (None): an empty Swedish text is stored as NULL."""
+
+    def clean(self, value, row=None, **kwargs):
+        """Return the text of the cell, or None if it is empty."""
+        text = super().clean(value, row, **kwargs)
+        return text.strip() or None
+
+
+def optional_text_field(attribute, column_name):
+    """Return a field for a text column whose empty cell means no text."""
+    return Field(attribute, column_name, widget=OptionalTextWidget())
 
 
 class MonthsWidget(widgets.Widget):
@@ -60,25 +102,37 @@ class MatrixResource(VastuuResource):
     # The role's columns are read by before_import_row(), not set on the duty: no attribute.
     organisation = Field(column_name=_("organisation"),
                          dehydrate_method=lambda duty: duty.role.level.organisation.slug)
-    level = Field(column_name=_("level"), dehydrate_method=lambda duty: duty.role.level.name)
+    level = Field(column_name=_("level"), dehydrate_method=lambda duty: duty.role.level.name_fi)
+    level_sv = Field(column_name=_("level in Swedish"),
+                     dehydrate_method=lambda duty: duty.role.level.name_sv or "")
     level_order = Field(column_name=_("level order"),
                         dehydrate_method=lambda duty: duty.role.level.order)
-    role_name = Field(column_name=_("role"), dehydrate_method=lambda duty: duty.role.name)
+    role_name = Field(column_name=_("role"), dehydrate_method=lambda duty: duty.role.name_fi)
+    role_name_sv = Field(column_name=_("role in Swedish"),
+                         dehydrate_method=lambda duty: duty.role.name_sv or "")
     role = Field(column_name=_("role slug"), dehydrate_method=lambda duty: duty.role.slug)
     scope = Field(column_name=_("scope"), dehydrate_method=lambda duty: duty.role.scope)
     role_sectors = Field(column_name=_("role sectors"), dehydrate_method=lambda duty: ", ".join(
         sector.code for sector in duty.role.sectors.all()))
     responsible_title = Field(column_name=_("responsible title"),
-                              dehydrate_method=lambda duty: duty.role.responsible_title)
+                              dehydrate_method=lambda duty: duty.role.responsible_title_fi or "")
+    responsible_title_sv = Field(
+        column_name=_("responsible title in Swedish"),
+        dehydrate_method=lambda duty: duty.role.responsible_title_sv or "")
     supporting_roles = Field(column_name=_("supporting roles"),
                              dehydrate_method=lambda duty: references(
                                  duty.role.supporting_roles.all(), duty.role))
     supporting_titles = Field(column_name=_("supporting titles"),
                               dehydrate_method=lambda duty: "\n".join(
-                                  duty.role.supporting_title_list()))
-    text = text_field("text", _("duty"))
+                                  title_lines(duty.role.supporting_titles_fi)))
+    supporting_titles_sv = Field(column_name=_("supporting titles in Swedish"),
+                                 dehydrate_method=lambda duty: "\n".join(
+                                     title_lines(duty.role.supporting_titles_sv)))
+    text = text_field("text_fi", _("duty"))
+    text_sv = optional_text_field("text_sv", _("duty in Swedish"))
     sectors = Field("sectors", _("duty sectors"), widget=sector_widget())
-    recurrence = text_field("recurrence", _("recurrence"))
+    recurrence = optional_text_field("recurrence_fi", _("recurrence"))
+    recurrence_sv = optional_text_field("recurrence_sv", _("recurrence in Swedish"))
     months = Field("months", _("months"), widget=MonthsWidget())
     collaborating_roles = Field(column_name=_("together with"), dehydrate_method=lambda duty: (
         references(duty.collaborating_roles.all(), duty.role) if duty.pk else ""))
@@ -86,10 +140,11 @@ class MatrixResource(VastuuResource):
 
     class Meta(VastuuResource.Meta):
         model = Duty
-        fields = ("organisation", "level", "level_order", "role_name", "role", "scope",
-                  "role_sectors", "responsible_title", "supporting_roles", "supporting_titles",
-                  "text", "sectors", "recurrence", "months", "collaborating_roles",
-                  "development_area")
+        fields = ("organisation", "level", "level_sv", "level_order", "role_name",
+                  "role_name_sv", "role", "scope", "role_sectors", "responsible_title",
+                  "responsible_title_sv", "supporting_roles", "supporting_titles",
+                  "supporting_titles_sv", "text", "text_sv", "sectors", "recurrence",
+                  "recurrence_sv", "months", "collaborating_roles", "development_area")
         import_id_fields = ("role", "text")
 
     @classmethod
@@ -104,6 +159,14 @@ class MatrixResource(VastuuResource):
         return super().export(queryset=matrix_rows(queryset), **kwargs)
 
     # Import
+
+    def swedish_cell(self, row, field_name):
+        """Return the Swedish text of `row` for `field_name`: None if empty or not in the sheet."""
+        return self.cell(row, SWEDISH_COLUMNS[field_name]) or None
+
+    def has_column(self, row, field_name):
+        """Return whether the sheet has the column of `field_name`."""
+        return self.column(field_name) in row
 
     def cell(self, row, field_name):
         """Return the text of `row` in the column of `field_name`, trimmed ("" when empty)."""
@@ -133,19 +196,22 @@ class MatrixResource(VastuuResource):
             organisation = self.cell(values, "organisation")
             self.declared.add((organisation, self.cell(values, "role")))
             self.declared.add((organisation, self.cell(values, "role_name").casefold()))
+            self.declared.add((organisation, self.cell(values, "role_name_sv").casefold()))
 
     def before_import_row(self, row, **kwargs):
         """Create or update the level and the role that `row` describes."""
         line = kwargs["row_number"] + 1
         self.row_changed = False
         self.row_organisation = self._organisation(row)
+        if self.row_organisation.language == Organisation.Language.SWEDISH:
+            self._finnish_from_swedish(row)
         level = self._level(row, self.row_organisation, line)
         self.row_role = self._role(row, level, self.row_organisation, line)
 
     def get_instance(self, instance_loader, row):
         """Return the duty of the row's role with the row's text, if there is one."""
         text = self.cell(row, "text")
-        return Duty.objects.filter(role=self.row_role, text=text).first() if text else None
+        return Duty.objects.filter(role=self.row_role, text_fi=text).first() if text else None
 
     def init_instance(self, row=None):
         """Return a new duty of the row's role."""
@@ -159,7 +225,7 @@ class MatrixResource(VastuuResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         self.row_references = split_cell(row.get(self.column("collaborating_roles")))
-        if not instance.text:
+        if not instance.text_fi:
             if any(self.cell(row, name) for name in DUTY_COLUMNS):
                 errors["text"] = [_("This field is required.")]
             if errors:
@@ -177,7 +243,7 @@ class MatrixResource(VastuuResource):
             errors[self.column("collaborating_roles")] = [
                 _("Unknown role: %(value)s.") % {"value": ", ".join(unknown)}]
         line = kwargs["row_number"] + 1
-        first_line = self.duty_lines.setdefault((role.pk, instance.text), line)
+        first_line = self.duty_lines.setdefault((role.pk, instance.text_fi), line)
         if first_line != line:
             errors["text"] = [
                 _("The same duty is already on line %(line)s.") % {"line": first_line}]
@@ -192,12 +258,13 @@ class MatrixResource(VastuuResource):
         """Skip a row with no duty, and a duty that the row leaves as it is."""
         if import_validation_errors:
             return False
-        if not instance.text:
+        if not instance.text_fi:
             return True
         if instance.pk is None or self.row_changed:
             return False
-        if any(getattr(instance, name) != getattr(original, name)
-               for name in ("text", "order", "recurrence", "development_area")):
+        if any(not same_text(getattr(instance, name), getattr(original, name))
+               for name in ("text_fi", "text_sv", "recurrence_fi", "recurrence_sv",
+                            "development_area")) or instance.order != original.order:
             return False
         if set(instance.months) != set(original.months):
             return False
@@ -207,6 +274,21 @@ class MatrixResource(VastuuResource):
                 return False
         return not self._links_differ(original, "collaborating_roles", self.row_references,
                                       self.row_organisation)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Validate the duty in Finnish, naming its texts' errors by their Finnish columns.
+
+        modeltranslation reads and writes `text` in the active language: in Swedish, Duty.clean()
+        would copy the Finnish text into the Swedish column as it strips it.
+        """
+        try:
+            with translation.override(FINNISH):
+                super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            raise ValidationError({
+                self.column(key) if key in TRANSLATED[Duty] else key: messages
+                for key, messages in error.error_dict.items()
+            }) from None
 
     def after_save_instance(self, instance, row, **kwargs):
         """Note the duty's collaborators, to link once every role of the sheet exists."""
@@ -239,9 +321,21 @@ class MatrixResource(VastuuResource):
             self.lineages[organisation.pk] = [organisation, *organisation.ancestors()]
         return organisation
 
+    def _finnish_from_swedish(self, row):
+        """Fill the empty Finnish cells of a Swedish-speaking organisation's row from Swedish."""
+        for finnish, swedish in SWEDISH_COLUMNS.items():
+            if not self.cell(row, finnish) and self.cell(row, swedish):
+                row[self.column(finnish)] = row[self.column(swedish)]
+
+    def _set_text(self, obj, attname, value):
+        """Set a text of `obj` if it says something else than the stored one (empty: None)."""
+        if not same_text(getattr(obj, attname), value):
+            setattr(obj, attname, value or None)
+
     def _level(self, row, organisation, line):
-        """Return the level the row names, created or reordered as the row says."""
+        """Return the level the row names, created, reordered or renamed as the row says."""
         name, order_text = self.cell(row, "level"), self.cell(row, "level_order")
+        swedish = self.cell(row, "level_sv")
         errors = {}
         if not name:
             errors[self.column("level")] = _("This field is required.")
@@ -251,17 +345,25 @@ class MatrixResource(VastuuResource):
             raise ValidationError(errors)
         order = int(order_text) if order_text else None
         if (organisation.pk, name) in self.levels:
-            level, first_order, first_line = self.levels[organisation.pk, name]
+            level, first_order, first_swedish, first_line = self.levels[organisation.pk, name]
             if order is not None and first_order is not None and order != first_order:
                 raise ValidationError({self.column("level_order"): _(
                     "Line %(line)s gives this level another order.") % {"line": first_line}})
+            if swedish != first_swedish:
+                raise ValidationError({self.column("level_sv"): _(
+                    "Line %(line)s gives this level another Swedish name.")
+                    % {"line": first_line}})
             return level
-        level = (Level.objects.filter(organisation=organisation, name=name).first()
-                 or Level(organisation=organisation, name=name))
-        if level.pk is None or (order is not None and level.order != order):
-            level.order = order if order is not None else level.order
-            self._save(level, {"name": "level", "order": "level_order"})
-        self.levels[organisation.pk, name] = (level, order, line)
+        level = (Level.objects.filter(organisation=organisation, name_fi=name).first()
+                 or Level(organisation=organisation, name_fi=name))
+        changed = level.pk is None
+        if order is not None and level.order != order:
+            level.order, changed = order, True
+        if self.has_column(row, "level_sv") and not same_text(level.name_sv, swedish):
+            level.name_sv, changed = swedish or None, True
+        if changed:
+            self._save(level, {"name_fi": "level", "name_sv": "level_sv", "order": "level_order"})
+        self.levels[organisation.pk, name] = (level, order, swedish, line)
         return level
 
     def _role(self, row, level, organisation, line):
@@ -283,23 +385,37 @@ class MatrixResource(VastuuResource):
                 _("Unknown role: %(value)s.") % {"value": ", ".join(unknown)})
         if errors:
             raise ValidationError(errors)
-        titles = [title.strip() for title in self.cell(row, "supporting_titles").splitlines()
-                  if title.strip()]
+        titles = title_lines(self.cell(row, "supporting_titles"))
         described = (level.pk, name, self.cell(row, "scope") or Role.Scope.UNIT,
                      sorted(sector.pk for sector in sectors), self.cell(row, "responsible_title"),
-                     references, titles)
+                     references, titles, self.cell(row, "role_name_sv"),
+                     self.cell(row, "responsible_title_sv"),
+                     title_lines(self.cell(row, "supporting_titles_sv")))
         if (organisation.pk, slug) in self.roles:
             return self._same_role(organisation, slug, described)
         role = (Role.objects.filter(level__organisation=organisation, slug=slug).first()
                 or Role(slug=slug))
         self._place_role(role, level)
-        _level, role.name, role.scope, _sectors, role.responsible_title, _refs, _titles = described
-        if role.supporting_title_list() != titles:
-            role.supporting_titles = "\n".join(titles)
+        (_level, name, role.scope, _sectors, responsible_title, _refs, titles,
+         name_sv, responsible_title_sv, titles_sv) = described
+        texts = [("name_fi", name, "role_name"), ("responsible_title_fi", responsible_title,
+                                                   "responsible_title"),
+                 ("name_sv", name_sv, "role_name_sv"),
+                 ("responsible_title_sv", responsible_title_sv, "responsible_title_sv")]
+        for attname, value, field_name in texts:
+            if self.has_column(row, field_name):
+                self._set_text(role, attname, value)
+        for attname, lines, field_name in (("supporting_titles_fi", titles, "supporting_titles"),
+                                           ("supporting_titles_sv", titles_sv,
+                                            "supporting_titles_sv")):
+            if self.has_column(row, field_name) and title_lines(getattr(role, attname)) != lines:
+                setattr(role, attname, "\n".join(lines) or None)
         if role.pk is None or self._role_differs(role):
-            self._save(role, {"name": "role_name", "slug": "role", "scope": "scope",
-                              "responsible_title": "responsible_title",
-                              "supporting_titles": "supporting_titles", "level": "level"})
+            self._save(role, {"name_fi": "role_name", "name_sv": "role_name_sv", "slug": "role",
+                              "scope": "scope", "responsible_title_fi": "responsible_title",
+                              "responsible_title_sv": "responsible_title_sv",
+                              "supporting_titles_fi": "supporting_titles",
+                              "supporting_titles_sv": "supporting_titles_sv", "level": "level"})
         if set(role.sectors.all()) != set(sectors):
             role.sectors.set(sectors)
             self.row_changed = True
@@ -332,13 +448,19 @@ class MatrixResource(VastuuResource):
     def _role_differs(self, role):
         """Return whether `role` differs from how it is stored."""
         stored = Role.objects.get(pk=role.pk)
-        return any(getattr(role, name) != getattr(stored, name) for name in
-                   ("level_id", "name", "scope", "responsible_title", "supporting_titles", "order"))
+        return any(getattr(role, name) != getattr(stored, name)
+                   for name in ("level_id", "scope", "order")) or any(
+            not same_text(getattr(role, name), getattr(stored, name))
+            for name in ("name_fi", "name_sv", "responsible_title_fi", "responsible_title_sv",
+                         "supporting_titles_fi", "supporting_titles_sv"))
 
     def _save(self, obj, columns):
-        """Validate and save a level or a role, naming any error by the column it comes from."""
+        """Validate and save a level or a role, naming any error by the column it comes from.
+
+        The untranslated columns are left out: their checks would read the active language.
+        """
         try:
-            obj.full_clean()
+            obj.full_clean(exclude=TRANSLATED[type(obj)])
         except ValidationError as error:
             raise ValidationError({
                 self.column(columns[key]) if key in columns else key: messages
@@ -376,7 +498,8 @@ class MatrixResource(VastuuResource):
                   [Q(level__organisation=org) for org in self.lineages[organisation.pk]])
         for place in places:
             role = (Role.objects.filter(place, slug=key).first()
-                    or Role.objects.filter(place, name__iexact=key).first())
+                    or Role.objects.filter(place, name_fi__iexact=key).first()
+                    or Role.objects.filter(place, name_sv__iexact=key).first())
             if role is not None:
                 self.found[organisation.pk, ref] = role
                 return role

@@ -24,24 +24,29 @@ def region(db):
 
 @pytest.fixture
 def matrix(region):
-    """Two levels, three roles (one with no duties), duties with everything a row can say."""
+    """Two levels, three roles (one with no duties), duties with everything a row can say.
+
+    Some texts are in Swedish too, some only in Finnish.
+    """
     kuopio = OrganisationFactory(name="Kuopio", slug="kuopio", parent=region)
     administration = LevelFactory(organisation=kuopio, name="Hallinto ja tukipalvelut", order=1)
-    units = LevelFactory(organisation=kuopio, name="Yksikön taso", order=2)
+    units = LevelFactory(organisation=kuopio, name="Yksikön taso", name_sv="Enhetsnivå", order=2)
     coordinator = RoleFactory(
         level=administration, name="TVT-koordinaattori", slug="tvt-koordinaattori",
-        scope="organisation", sectors=["perusopetus", "lukio"],
+        name_sv="IKT-koordinator", scope="organisation", sectors=["perusopetus", "lukio"],
         responsible_title="TVT-koordinaattori", supporting_titles="IT-palvelut\nOpetuspalvelut",
-        order=3)
+        supporting_titles_sv="IT-tjänster\nUndervisningstjänster", order=3)
     principal = RoleFactory(level=units, name="Rehtori", slug="rehtori", order=5,
                             responsible_title="rehtori")
     tutor = RoleFactory(level=units, name="Digitutor", slug="digitutor", order=7,
-                        sectors=["perusopetus"], responsible_title="tutoropettaja")
+                        sectors=["perusopetus"], responsible_title="tutoropettaja",
+                        responsible_title_sv="tutorlärare")
     # The coordinator's row comes first in the sheet: it refers to a role further down.
     coordinator.supporting_roles.set([tutor, principal])
     tutor.supporting_roles.set([Role.objects.get(slug="tvt-ryhma")])
     plan = DutyFactory(role=coordinator, text="Laadimme TVT-suunnitelman.", sectors=["lukio"],
-                       recurrence="1 krt/lukuvuosi", months=[9, 11, 2], order=4,
+                       text_sv="Vi gör upp IKT-planen.", recurrence="1 krt/lukuvuosi",
+                       recurrence_sv="1 gång/läsår", months=[9, 11, 2], order=4,
                        development_area=Duty.Area.SERVICES)
     plan.collaborating_roles.set([principal, tutor, Role.objects.get(slug="tvt-ryhma")])
     DutyFactory(role=coordinator, text="=Seuraamme\nlaitekantaa.", order=9, months=[8])
@@ -57,19 +62,26 @@ def english():
         yield
 
 
+def texts(obj, *names):
+    """Return the Finnish and Swedish texts of `names` on `obj`; no text and an empty one alike."""
+    return tuple(getattr(obj, f"{name}_{language}") or "" for name in names
+                 for language in ("fi", "sv"))
+
+
 def snapshot(with_order=True):
     """Return every level, role and duty as plain values, to compare before and after."""
-    levels = sorted((level.organisation.slug, level.name, level.order)
+    levels = sorted((level.organisation.slug, *texts(level, "name"), level.order)
                     for level in Level.objects.select_related("organisation"))
     roles = sorted(
-        (role.level.organisation.slug, role.slug, role.name, role.level.name, role.scope,
-         role.order if with_order else None, role.responsible_title, role.supporting_titles,
+        (role.level.organisation.slug, role.slug, role.level.name_fi, role.scope,
+         role.order if with_order else None,
+         *texts(role, "name", "responsible_title", "supporting_titles"),
          role.named_holders,
          sorted(s.code for s in role.sectors.all()),
          sorted(r.slug for r in role.supporting_roles.all()))
         for role in Role.objects.select_related("level__organisation"))
     duties = sorted(
-        (duty.role.slug, duty.text, duty.order if with_order else None, duty.recurrence,
+        (duty.role.slug, *texts(duty, "text", "recurrence"), duty.order if with_order else None,
          duty.months, duty.development_area, sorted(s.code for s in duty.sectors.all()),
          sorted(r.slug for r in duty.collaborating_roles.all()))
         for duty in Duty.objects.select_related("role"))

@@ -10,9 +10,11 @@ from roles.resources import MatrixResource
 from tests.factories import DutyFactory, LevelFactory, OrganisationFactory, RoleFactory
 from tests.resources.conftest import invalid_lines, matrix_order, snapshot, through_file
 
-HEADERS = ["organisation", "level", "level order", "role", "role slug", "scope", "role sectors",
-           "responsible title", "supporting roles", "supporting titles", "duty", "duty sectors",
-           "recurrence", "months", "together with", "development area"]
+HEADERS = ["organisation", "level", "level in Swedish", "level order", "role", "role in Swedish",
+           "role slug", "scope", "role sectors", "responsible title",
+           "responsible title in Swedish", "supporting roles", "supporting titles",
+           "supporting titles in Swedish", "duty", "duty in Swedish", "duty sectors", "recurrence",
+           "recurrence in Swedish", "months", "together with", "development area"]
 
 
 def row(**cells):
