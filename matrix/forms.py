@@ -59,12 +59,13 @@ class AssignmentForm(ServiceErrorsMixin, forms.ModelForm):
 
     The choices follow the rules of Assignment.clean, so a principal sees only people who may
     hold a role here and roles that exist here; the model still checks everything, and its
-    errors land on the field they are about.
+    errors land on the field they are about. The chair box is there only when a working group
+    is among the roles: the model refuses a chair for any other role, or a second chair.
     """
 
     class Meta:
         model = Assignment
-        fields = ["person", "role", "is_lead", "start_date", "end_date"]
+        fields = ["person", "role", "is_lead", "is_chair", "start_date", "end_date"]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
     def __init__(self, *args, unit, **kwargs):
@@ -83,6 +84,10 @@ class AssignmentForm(ServiceErrorsMixin, forms.ModelForm):
             self.fields[name] = LocalChoiceField(queryset=queryset, home=home,
                                                  label=model_field.label,
                                                  help_text=model_field.help_text)
+        if not self.instance.is_chair and not self.fields["role"].queryset.filter(
+                is_group=True).exists():
+            # A chair belongs to a working group; without one here the box would only puzzle.
+            del self.fields["is_chair"]
         self.fields["start_date"].help_text = _("Leave empty if the assignment is already in "
                                                 "force.")
         self.fields["end_date"].help_text = _("Leave empty until the end is known.")

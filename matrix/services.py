@@ -21,18 +21,19 @@ from units.models import Unit, UnitUserObjectPermission
 
 # What assignment_update may change; anything else is a programming error, not a user's.
 EDITABLE_FIELDS = frozenset(
-    {"person", "role", "unit", "organisation", "is_lead", "start_date", "end_date"})
+    {"person", "role", "unit", "organisation", "is_lead", "is_chair", "start_date", "end_date"})
 
 
 @transaction.atomic
 def assignment_create(*, person, role, unit=None, organisation=None, is_lead=True,
-                      start_date=None, end_date=None):
+                      is_chair=False, start_date=None, end_date=None):
     """Validate and save a new assignment; grant what its role gives at the unit.
 
     Raise ValidationError, saving nothing, when the assignment is not valid.
     """
     assignment = Assignment(person=person, role=role, unit=unit, organisation=organisation,
-                            is_lead=is_lead, start_date=start_date, end_date=end_date)
+                            is_lead=is_lead, is_chair=is_chair, start_date=start_date,
+                            end_date=end_date)
     assignment.full_clean()
     assignment.save()
     sync_place_permissions(places=[_place(assignment)])

@@ -349,8 +349,9 @@ def test_the_form_page_takes_a_fixed_number_of_queries(principal_client, school,
     for _index in range(5):
         PersonFactory(organisation=organisation)
         granting_role(organisation, "view_unit")
-    # Session, user, its global permissions (2), the unit, its sectors, people, roles.
-    with django_assert_max_num_queries(8):
+    # Session, user, its global permissions (2), the unit, its sectors, whether a group is
+    # among the roles (for the chair box), people, roles.
+    with django_assert_max_num_queries(9):
         assert principal_client.get(add_url(school)).status_code == 200
 
 
