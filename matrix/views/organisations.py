@@ -5,6 +5,7 @@ from itertools import groupby
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.urls import reverse
 
 from matrix import health as health_check
 from matrix.access import organisation_or_404
@@ -17,29 +18,60 @@ from units.models import Organisation, Sector
 
 @login_required
 def organisation(request, slug):
-    """Show the organisation: its place in the tree, its roles and holders, units and checks."""
+    """Show the organisation: its place in the tree, members, roles and holders, units, groups.
+
+    Group roles list their members with their home organisations, the chair first. The queries
+    are fixed in number, whatever the size of the organisation.
+    """
     organisation = organisation_or_404(request.user, slug)
     units = visible_units(request.user, organisation)
     # Only organisation-wide roles list their holders here; a unit's holders are on its own page.
     holders = (Assignment.objects.current().filter(organisation__isnull=False)
-               .select_related("person", "organisation").order_by("-is_lead", "person__name"))
+               .select_related("person__organisation", "organisation")
+               .order_by("-is_chair", "-is_lead", "person__name"))
     roles = (Role.objects.order_by("order", "pk").prefetch_related(
         "sectors", Prefetch("assignments", queryset=holders, to_attr="current_holders")))
     levels = (organisation.levels.order_by("order", "pk")
               .prefetch_related(Prefetch("roles", queryset=roles)))
     unit_list = units.with_lineage().order_by("organisation__name", "name")
     parent = organisation.parent
+    children = list(organisation.children.order_by("name"))
+    viewable = set(Organisation.objects.for_user(request.user, "view")
+                   .filter(pk__in=[org.pk for org in [*children, *organisation.ancestors()]])
+                   .values_list("pk", flat=True))
     return render(request, "matrix/organisation.html", {
         "organisation": organisation,
         "parent": parent,
-        "parent_visible": parent is not None and Organisation.objects.for_user(request.user)
-        .filter(pk=parent.pk).exists(),
-        "members": organisation.children.order_by("name"),
+        "parent_visible": parent is not None and parent.pk in viewable,
+        "members": children,
+        "viewable": viewable,
         "levels": levels,
+        "groups": _groups_reaching(organisation),
         "unit_groups": [(org, list(members)) for org, members
                         in groupby(unit_list, key=lambda unit: unit.organisation)],
         "finding_count": len(health_check.findings(organisation, units)),
     })
+
+
+def _groups_reaching(organisation):
+    """Return (role, URL) for the group roles of `organisation` and its ancestors, theirs first.
+
+    A group is linked under this organisation, where anyone who may see the organisation may
+    follow the link, unless a nearer group of the same slug shadows it there.
+    """
+    chain_ids = organisation.lineage_ids()
+    depth = {organisation_id: index for index, organisation_id in enumerate(chain_ids)}
+    groups = sorted(Role.objects.filter(level__organisation__in=chain_ids, is_group=True)
+                    .select_related("level__organisation"),
+                    key=lambda role: (depth[role.level.organisation_id], role.level.order,
+                                      role.level_id, role.order, role.pk))
+    taken, linked = set(), []  # the slugs of nearer groups
+    for role in groups:
+        owner = organisation if role.slug not in taken else role.level.organisation
+        taken.add(role.slug)
+        linked.append((role, reverse("matrix:group", args=[owner.slug, role.slug])))
+    linked.sort(key=lambda item: -depth[item[0].level.organisation_id])
+    return linked
 
 
 @login_required

@@ -192,11 +192,18 @@ def build_organisation(name, scale):
                           person=people[0], is_lead=False)
     for role in org_roles:
         AssignmentFactory(role=role, unit=None, organisation=organisation, person=people[0])
+    # A group of the organisation with members from elsewhere, and one of the region's.
+    group = RoleFactory(level=levels[0], scope=Role.Scope.ORGANISATION, is_group=True)
+    RoleFactory(level=LevelFactory(organisation=region), scope=Role.Scope.ORGANISATION,
+                is_group=True)
+    for n in range(2 * scale):
+        AssignmentFactory(role=group, unit=None, organisation=organisation, person=PersonFactory(),
+                          is_chair=n == 0)
     return organisation
 
 
 # The queries of each page, whatever the size of the organisation.
-QUERIES = {"organisation": 26, "coverage": 12, "coverage_export": 11, "health": 18}
+QUERIES = {"organisation": 27, "coverage": 12, "coverage_export": 11, "health": 18}
 
 
 @pytest.mark.parametrize("page", PAGES)
