@@ -51,7 +51,7 @@ def plan_list(request, slug):
             pk=organisation.pk).exists(),
         "plans": plans,
         "plan": plan,
-        "unknown_year": asked if asked and (plan is None or str(plan.year) != asked) else "",
+        "unknown_year": asked if plan is not None and asked and str(plan.year) != asked else "",
         "school_year": school_year_label(plan.year) if plan else "",
         "is_current": plan is not None and plan.year == school_year_start(today),
         "goals": goals,
