@@ -1,51 +1,59 @@
-"""The device register re-imported by asset tag."""
+"""The admin's export of the device register: the import's columns, re-importable unchanged."""
 
-import tablib
+from datetime import date
+from decimal import Decimal
 
-from devices.models import Device
-from devices.resources import DeviceResource
+import pytest
+
+from devices.importing import import_sheet
+from devices.models import ChargingCart, Device
+from devices.resources import DeviceResource, headers
 from tests.factories import DeviceFactory, PersonFactory
-from tests.resources.conftest import invalid_lines, through_file
-
-HEADERS = ["asset tag", "unit", "category", "model", "serial number", "status", "holder"]
+from units.resources import CSV, XLSX
 
 
-def test_device_import_updates_by_asset_tag(school):
+@pytest.fixture
+def devices(school):
+    """Return devices with a holder, a cart slot, a lease and a formula in their notes."""
     teacher = PersonFactory(organisation=school.organisation, email="opettaja@kuopio.fi")
-    DeviceFactory(unit=school, asset_tag="KUO-1", serial_number="SN1")
-    dataset = tablib.Dataset(
-        ["KUO-1", "kalevalan-koulu", "teacher_laptop", "HP 840", "SN1", "in_use",
-         "Opettaja@kuopio.fi"],
-        ["KUO-2", "kalevalan-koulu", "projector", "Epson", "", "", ""],
-        headers=HEADERS)
-
-    result = DeviceResource().import_data(dataset)
-
-    assert (result.totals["update"], result.totals["new"]) == (1, 1)
-    device = Device.objects.get(asset_tag="KUO-1")
-    assert (device.category, device.status, device.holder) == ("teacher_laptop", "in_use", teacher)
-    assert Device.objects.get(asset_tag="KUO-2").status == "in_stock"
+    cart = ChargingCart.objects.create(unit=school, name="Vaunu 1")
+    return [
+        DeviceFactory(unit=school, asset_tag="KUO-1", holder=teacher, status="in_use",
+                      ownership="leased", lease_ends_on=date(2027, 7, 31), billed_monthly=True,
+                      monthly_cost=Decimal("-1.50"), notes="=1+1"),
+        DeviceFactory(unit=school, asset_tag="KUO-2", cart=cart, cart_slot=3, number="12",
+                      last_seen=date(2025, 5, 2)),
+        DeviceFactory(unit=school, asset_tag="KUO-3", pupil_code="7A-12", use="pupil"),
+    ]
 
 
-def test_device_import_reports_unknown_unit_and_taken_serial_number(school):
-    DeviceFactory(unit=school, asset_tag="KUO-1", serial_number="SN1")
-    dataset = tablib.Dataset(["KUO-2", "kalevalan-koulu", "tablet", "iPad", "SN2", "", ""],
-                             ["KUO-3", "atlantis", "tablet", "iPad", "SN1", "", ""],
-                             headers=HEADERS)
+def test_admin_export_has_the_columns_of_the_import(devices):
+    dataset = DeviceResource().export()
 
-    result = DeviceResource().import_data(dataset)
-
-    errors = invalid_lines(result)
-    assert list(errors) == [3]
-    assert errors[3]["unit"] == ["Unknown unit: atlantis."]
-    assert Device.objects.count() == 1
+    assert dataset.headers == headers()
+    first = dict(zip(dataset.headers, dataset[0], strict=True))
+    assert (first["unit"], first["holder email"], first["lease ends"],
+            first["monthly cost (€)"]) == ("kalevalan-koulu", "opettaja@kuopio.fi",
+                                           "2027-07-31", "-1.50")
 
 
-def test_device_register_round_trips_through_csv(school):
-    DeviceFactory.create_batch(3, unit=school)
+@pytest.mark.parametrize("file_format, extension", [(CSV, "csv"), (XLSX, "xlsx")],
+                         ids=["csv", "xlsx"])
+def test_admin_export_reimports_unchanged_and_defuses_formulas(devices, file_format, extension):
     before = list(Device.objects.values())
+    dataset = DeviceResource().export()
+    data = file_format(encoding="utf-8-sig").export_data(dataset)
+    if isinstance(data, str):
+        assert "'=1+1" in data and "'-1.50" in data
+        data = data.encode("utf-8-sig")
 
-    result = DeviceResource().import_data(through_file(DeviceResource().export(), "csv"))
+    plan = import_sheet(data, f"devices.{extension}")
 
-    assert result.totals["skip"] == 3
+    assert plan.is_valid, plan.problems
+    assert plan.unchanged == len(devices)
     assert list(Device.objects.values()) == before
+
+
+def test_device_resource_leaves_imports_to_the_importer(db):
+    with pytest.raises(NotImplementedError):
+        DeviceResource().import_data(DeviceResource().export())
