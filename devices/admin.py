@@ -1,19 +1,236 @@
-"""Admin for the device register."""
+"""Admin for the device register.
 
-from django.contrib import admin
+A device's status, holder, unit and fault change through the register's actions, which log an
+event for each change; the admin lets them be set when a device is added but not changed after.
+The event log, loans and inventory rounds are read-only here: they are records, not settings.
+"""
 
-from devices.models import Device
-from devices.resources import DeviceResource
+from django import forms
+from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from devices.importing import SheetError, import_sheet, plan_import, read_sheet
+from devices.models import ChargingCart, Device, DeviceEvent, InventoryRound, Loan
+from devices.resources import DeviceResource, headers
 from units.admin import SheetAdmin
+from units.models import Unit
+
+# Fields that change only through the register's actions, each of which writes an event.
+LOGGED_FIELDS = ["unit", "status", "holder", "pupil_code", "fault_reported_on", "fault_ticket"]
+UPLOAD_SALT = "devices.admin.import"
+UPLOAD_MAX_AGE = 60 * 60
+
+
+class ImportForm(forms.Form):
+    """The device sheet to import."""
+
+    import_file = forms.FileField(
+        label=_("File"), help_text=_("A .csv or .xlsx file in the columns of the export."))
+
+
+class DeviceImportMixin:
+    """The admin import of devices: every row checked by devices.importing, then all or nothing.
+
+    The first step uploads the file and lists every bad row with its line and reason, or says
+    what the import will do. Confirming checks the file again and saves it. Rows of units the
+    user may not manage the devices of are refused.
+    """
+
+    def import_action(self, request, **kwargs):
+        """Upload a device sheet and show its problems or what importing it would do."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        context = {"form": form}
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["import_file"]
+            data = b"".join(upload.chunks())
+            try:
+                plan = plan_import(read_sheet(data, upload.name), units=self._units(request))
+            except SheetError as error:
+                form.add_error("import_file", str(error))
+            else:
+                context["plan"] = plan
+                if plan.is_valid:
+                    context["token"] = self._store(request, data, upload.name)
+        return self._import_page(request, context)
+
+    def process_import(self, request, **kwargs):
+        """Import the checked file named by the confirmation form, all or nothing."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect("admin:devices_device_import")
+        try:
+            payload = signing.loads(request.POST.get("token", ""), salt=UPLOAD_SALT,
+                                    max_age=UPLOAD_MAX_AGE)
+        except signing.BadSignature:
+            payload = None
+        if not payload or payload["user"] != request.user.pk:
+            messages.error(request, _("The upload has expired: upload the file again."))
+            return redirect("admin:devices_device_import")
+        storage = self.get_tmp_storage_class()(name=payload["file"], read_mode="rb",
+                                               **self.get_tmp_storage_class_kwargs())
+        data = storage.read()
+        plan = import_sheet(data, payload["name"], units=self._units(request), by=request.user)
+        if not plan.is_valid:
+            # The register changed since the file was checked; show what is wrong now.
+            return self._import_page(request, {"form": ImportForm(), "plan": plan})
+        storage.remove()
+        messages.success(request, _("Imported: %(summary)s") % {"summary": plan.summary()})
+        return redirect("admin:devices_device_changelist")
+
+    def _units(self, request):
+        """Return the units whose devices the user may import."""
+        return Unit.objects.for_user(request.user, "manage_devices")
+
+    def _store(self, request, data, name):
+        """Keep the upload for the confirmation step; return a signed token naming it."""
+        storage = self.get_tmp_storage_class()(read_mode="rb",
+                                               **self.get_tmp_storage_class_kwargs())
+        storage.save(data)
+        return signing.dumps({"file": storage.name, "name": name, "user": request.user.pk},
+                             salt=UPLOAD_SALT)
+
+    def _import_page(self, request, context):
+        return TemplateResponse(request, "admin/devices/device/import.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import devices"),
+            "columns": headers(),
+            **context,
+        })
 
 
 @admin.register(Device)
-class DeviceAdmin(SheetAdmin):
-    """Devices, imported and exported by asset tag."""
+class DeviceAdmin(DeviceImportMixin, SheetAdmin):
+    """Devices: exported by asset tag, imported all or nothing, their logged fields fixed."""
 
     resource_classes = [DeviceResource]
-    list_display = ["asset_tag", "category", "model", "unit", "status", "holder"]
-    list_filter = ["status", "category", ("unit__organisation", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["asset_tag", "serial_number", "model", "unit__name", "holder__name"]
+    list_display = ["asset_tag", "category", "model", "unit", "use", "status", "holder",
+                    "pupil_code", "billed_monthly", "last_seen"]
+    list_filter = ["status", "category", "use", "billed_monthly", "ownership",
+                   ("unit__organisation", admin.RelatedOnlyFieldListFilter),
+                   ("unit", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["asset_tag", "serial_number", "number", "manufacturer", "model",
+                     "unit__name", "unit__slug", "holder__name", "holder__email", "pupil_code"]
     list_select_related = ["unit", "holder"]
-    autocomplete_fields = ["unit", "holder"]
+    autocomplete_fields = ["unit", "holder", "cart"]
+    fieldsets = [
+        (None, {"fields": ["unit", "category", "asset_tag", "serial_number", "manufacturer",
+                           "model", "number", "use", "location"]}),
+        (_("Ownership and billing"), {"fields": ["ownership", "lease_ends_on",
+                                                 "billed_monthly", "monthly_cost"]}),
+        (_("Status and holder"), {"fields": ["status", "holder", "pupil_code", "cart",
+                                             "cart_slot", "last_seen", "fault_reported_on",
+                                             "fault_ticket"]}),
+        (None, {"fields": ["notes", "created_at", "updated_at"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Fix the logged fields once the device exists: the register's actions change them."""
+        if obj is None:
+            return ["created_at", "updated_at"]
+        return [*LOGGED_FIELDS, "created_at", "updated_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        """Refuse: a device is retired or handed on, never deleted, so its log stays."""
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Save the device and log it: registered when added, its changed fields otherwise."""
+        super().save_model(request, obj, form, change)
+        if not change:
+            DeviceEvent.objects.create(device=obj, kind=DeviceEvent.Kind.REGISTERED,
+                                       by=request.user, to_unit=obj.unit, location=obj.location)
+        elif form.changed_data:
+            DeviceEvent.objects.create(device=obj, kind=DeviceEvent.Kind.EDITED, by=request.user,
+                                       note=", ".join(sorted(form.changed_data)))
+
+
+@admin.register(ChargingCart)
+class ChargingCartAdmin(admin.ModelAdmin):
+    """Charging carts with their slots and how many devices they hold."""
+
+    list_display = ["name", "unit", "slots", "device_count", "location"]
+    list_filter = [("unit__organisation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "unit__name", "unit__slug"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
+
+    def get_queryset(self, request):
+        """Return the carts with their units, counting their devices."""
+        return super().get_queryset(request).select_related("unit").annotate(
+            device_total=Count("devices"))
+
+    @admin.display(description=_("devices"), ordering="device_total")
+    def device_count(self, cart):
+        """Return how many devices the cart holds."""
+        return cart.device_total
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """A record that the admin shows but cannot add, change or delete."""
+
+    def has_add_permission(self, request, obj=None):
+        """Refuse: records are written by the register's actions."""
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        """Refuse: a record stays as it was written."""
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        """Refuse: a record is kept."""
+        return False
+
+
+@admin.register(DeviceEvent)
+class DeviceEventAdmin(RecordAdmin):
+    """The event log: read-only, so that no one can rewrite a device's history."""
+
+    list_display = ["at", "device", "kind", "by_name", "holder", "pupil_code", "ticket"]
+    list_filter = ["kind", ("device__unit", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["device__asset_tag", "by_name", "pupil_code", "ticket", "note"]
+    list_select_related = ["device", "holder"]
+    date_hierarchy = "at"
+
+
+@admin.register(Loan)
+class LoanAdmin(RecordAdmin):
+    """Loans of devices to staff and pupils, as the register's check-outs and returns wrote them."""
+
+    list_display = ["device", "holder_label", "checked_out_at", "returned_at"]
+    list_filter = [("device__unit", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["device__asset_tag", "holder__name", "pupil_code"]
+    list_select_related = ["device", "holder"]
+    date_hierarchy = "checked_out_at"
+
+    @admin.display(description=_("holder"))
+    def holder_label(self, loan):
+        """Return the person's name or the pupil's code."""
+        return loan.holder_label
+
+
+@admin.register(InventoryRound)
+class InventoryRoundAdmin(RecordAdmin):
+    """Inventory rounds, as the register's inventory pages started and closed them."""
+
+    list_display = ["unit", "started_at", "started_by", "closed_at", "closed_by", "found"]
+    list_filter = [("unit__organisation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["unit__name", "unit__slug"]
+    list_select_related = ["unit", "started_by", "closed_by"]
+
+    def get_queryset(self, request):
+        """Return the rounds counting the devices found."""
+        return super().get_queryset(request).annotate(found_total=Count("marks"))
+
+    @admin.display(description=_("devices found"), ordering="found_total")
+    def found(self, inventory):
+        """Return how many devices the round found."""
+        return inventory.found_total

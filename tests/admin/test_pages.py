@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from devices.models import Device
+from devices.models import ChargingCart, Device
 from matrix.models import Assignment
 from roles.models import Duty, Level, Role
 from tests.factories import (
@@ -46,6 +46,7 @@ BUILDERS = {
     Duty: duty_with_everything,
     Assignment: AssignmentFactory,
     Device: lambda: DeviceFactory(holder=PersonFactory()),
+    ChargingCart: lambda: ChargingCart.objects.create(unit=UnitFactory(), name="Vaunu 1"),
 }
 MODELS = [Sector, *BUILDERS]
 SHEET_MODELS = [Organisation, Unit, Person, Role, Duty, Assignment, Device]
