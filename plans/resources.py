@@ -186,9 +186,7 @@ class PlanResource(VastuuResource):
             if errors:
                 raise ValidationError(errors)
             return  # a goal or plan with no actions: skip_row() skips it
-        goal, line = self.row_goal, kwargs["row_number"] + 1
-        if goal is None:
-            raise ValidationError({self.column("goal"): _("This field is required.")})
+        goal, line = self.row_goal, kwargs["row_number"] + 1  # _goal() made sure there is one
         status = self.cell(row, "status")
         if status:
             if status.casefold() in self.statuses:
