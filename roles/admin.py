@@ -3,8 +3,9 @@
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from roles.forms import DutyForm, DutyInlineForm, DutyInlineFormSet, RoleForm
+from roles.forms import DutyForm, DutyInlineForm, DutyInlineFormSet, LevelForm, RoleForm
 from roles.models import Duty, Level, Role
 from roles.resources import MatrixResource
 from units.admin import SheetAdmin, sector_codes
@@ -34,13 +35,14 @@ class MatrixSheetAdmin(SheetAdmin):
 
 
 @admin.register(Level)
-class LevelAdmin(admin.ModelAdmin):
-    """The levels of each organisation's matrix, in order."""
+class LevelAdmin(TranslationAdmin):
+    """The levels of each organisation's matrix, in order, named in its languages."""
 
+    form = LevelForm
     list_display = ["name", "organisation", "order"]
     list_editable = ["order"]
     list_filter = [("organisation", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "organisation__name"]
+    search_fields = ["name_fi", "name_sv", "organisation__name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
 
@@ -50,10 +52,11 @@ class LevelAdmin(admin.ModelAdmin):
         return super().get_queryset(request).select_related("organisation")
 
 
-class DutyInline(admin.TabularInline):
+class DutyInline(TranslationTabularInline):
     """A role's duties, one compact row each, in the order the matrix lists them.
 
     Months, partners and the development area take room: each row links to the duty's own page.
+    The text and the recurrence have a Finnish and a Swedish column each.
     """
 
     model = Duty
@@ -76,8 +79,12 @@ class DutyInline(admin.TabularInline):
 
 
 @admin.register(Role)
-class RoleAdmin(MatrixSheetAdmin):
-    """Roles with their duties inline; the export writes the matrix of the listed roles."""
+class RoleAdmin(TranslationAdmin, MatrixSheetAdmin):
+    """Roles with their duties inline; the export writes the matrix of the listed roles.
+
+    Names, titles and duties are written in the languages of the role's organisation
+    (roles.forms.ContentLanguageForm).
+    """
 
     form = RoleForm
     inlines = [DutyInline]
@@ -86,7 +93,8 @@ class RoleAdmin(MatrixSheetAdmin):
     list_editable = ["order"]
     list_filter = [("level__organisation", admin.RelatedOnlyFieldListFilter), "scope",
                    "sectors", "named_holders"]
-    search_fields = ["name", "slug", "responsible_title", "level__name"]
+    search_fields = ["name_fi", "name_sv", "slug", "responsible_title_fi",
+                     "responsible_title_sv", "level__name_fi", "level__name_sv"]
     list_select_related = ["level__organisation"]
     autocomplete_fields = ["level"]
     filter_horizontal = ["sectors", "supporting_roles", "unit_permissions"]
@@ -121,7 +129,7 @@ class RoleAdmin(MatrixSheetAdmin):
 
 
 @admin.register(Duty)
-class DutyAdmin(MatrixSheetAdmin):
+class DutyAdmin(TranslationAdmin, MatrixSheetAdmin):
     """Duties one by one; the import and export handle the whole matrix as one sheet."""
 
     form = DutyForm
@@ -129,7 +137,8 @@ class DutyAdmin(MatrixSheetAdmin):
                     "development_area", "order"]
     list_filter = [("role__level__organisation", admin.RelatedOnlyFieldListFilter),
                    "development_area", "sectors", "role__scope"]
-    search_fields = ["text", "role__name", "role__slug", "recurrence"]
+    search_fields = ["text_fi", "text_sv", "role__name_fi", "role__name_sv", "role__slug",
+                     "recurrence_fi", "recurrence_sv"]
     list_select_related = ["role__level__organisation"]
     autocomplete_fields = ["role", "collaborating_roles"]
     ordering = ["role__level__organisation__name", "role__level__order", "role__order", "order"]

@@ -1,12 +1,17 @@
-"""Admin forms for roles and duties: months as checkboxes, duties within their role's sectors."""
+"""Admin forms for levels, roles and duties: texts in the organisation's languages, months as
+checkboxes, duties within their role's sectors."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, InlineForeignKeyField
+from django.utils import translation
 from django.utils.dates import MONTHS
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from roles.models import SCHOOL_YEAR_MONTHS, Duty, Role
+from roles.models import SCHOOL_YEAR_MONTHS, Duty, Level, Role
+from units.models import Organisation
+from units.translation import FINNISH, SWEDISH
 
 # August first: the annual clock follows the school year.
 MONTH_CHOICES = [(month, MONTHS[month]) for month in SCHOOL_YEAR_MONTHS]
@@ -27,6 +32,113 @@ def validate_duty_sectors(role_sectors, duty_sectors):
         )
 
 
+FINNISH_HELP = _("In Finnish. In a Swedish-speaking organisation it may be left empty: the Swedish "
+                 "text is then copied here, and kept in step with it.")
+SWEDISH_HELP = _("In Swedish: required in Swedish-speaking and bilingual organisations. Where it "
+                 "is empty, Swedish pages show the Finnish text.")
+
+
+class ContentLanguageForm(forms.ModelForm):
+    """A form for texts in Finnish and Swedish that asks for the organisation's languages.
+
+    A Finnish-speaking organisation writes Finnish, Swedish if it likes; a Swedish-speaking one
+    writes Swedish, and its Finnish text is copied from the Swedish one when left empty, because
+    the unique constraints rest on the Finnish column and English pages show it; a bilingual one
+    writes both. An optional text (a recurrence, a title) is asked for in the same languages
+    once it is given at all. A stored text is asked for again only when it is edited, so that
+    an organisation turned bilingual can still reorder its duties before translating them.
+    The fields are optional as fields: the organisation is known only once the form is cleaned.
+    """
+
+    # The translated fields of the form, each with whether a text is required.
+    translated = {}
+
+    def __init__(self, *args, **kwargs):
+        """Make the language fields optional and tell in their help which languages are asked."""
+        super().__init__(*args, **kwargs)
+        for name in self.translated:
+            for language, note in ((FINNISH, FINNISH_HELP), (SWEDISH, SWEDISH_HELP)):
+                field = self.fields.get(f"{name}_{language}")
+                if field is None:
+                    continue
+                field.required = False
+                help_text = self._meta.model._meta.get_field(name).help_text
+                field.help_text = format_lazy("{} {}", help_text, note) if help_text else note
+
+    def organisation(self, cleaned_data):
+        """Return the organisation the texts belong to, or None while it is not known."""
+        raise NotImplementedError
+
+    def clean(self):
+        """Require the texts in the organisation's languages; fill in a Swedish one's Finnish."""
+        cleaned_data = super().clean()
+        organisation = self.organisation(cleaned_data)
+        if organisation is None:
+            return cleaned_data  # the field that names it has an error of its own
+        changed = set(self.changed_data)
+        for name, required in self.translated.items():
+            finnish, swedish = f"{name}_{FINNISH}", f"{name}_{SWEDISH}"
+            if finnish not in self.fields or swedish not in self.fields:
+                continue
+            if self.instance.pk is not None and not {finnish, swedish} & changed:
+                continue
+            self._check_languages(cleaned_data, organisation, finnish, swedish, required)
+        return cleaned_data
+
+    def _check_languages(self, cleaned_data, organisation, finnish, swedish, required):
+        """Check one text's Finnish and Swedish fields against the organisation's language."""
+        in_finnish, in_swedish = cleaned_data.get(finnish), cleaned_data.get(swedish)
+        wanted = required or in_finnish or in_swedish
+        names = {"organisation": organisation}
+        if organisation.language == Organisation.Language.SWEDISH:
+            if wanted and not in_swedish:
+                self.add_error(swedish, _("Write this in Swedish: %(organisation)s is a "
+                                          "Swedish-speaking organisation.") % names)
+            elif not in_finnish or self._copied(finnish, swedish):
+                cleaned_data[finnish] = in_swedish
+        elif organisation.language == Organisation.Language.BILINGUAL:
+            message = _("Write this in Finnish and in Swedish: %(organisation)s is bilingual.")
+            for field_name, value in ((finnish, in_finnish), (swedish, in_swedish)):
+                if wanted and not value:
+                    self.add_error(field_name, message % names)
+        elif wanted and not in_finnish:
+            self.add_error(finnish, _("Write this in Finnish: %(organisation)s is a "
+                                      "Finnish-speaking organisation.") % names)
+
+    def _copied(self, finnish, swedish):
+        """Return whether the Finnish text is an untouched copy of the stored Swedish one."""
+        stored = self.initial.get(finnish)
+        return (stored is not None and stored == self.initial.get(swedish)
+                and finnish not in self.changed_data)
+
+    def _post_clean(self):
+        """Validate the model in Finnish, the language of the columns its constraints rest on.
+
+        modeltranslation reads and writes `name` and `text` in the active language: in Swedish,
+        Duty.clean() would copy a Finnish text into the Swedish column as it strips it.
+        """
+        with translation.override(FINNISH):
+            super()._post_clean()
+
+    def _update_errors(self, errors):
+        """Show the model's errors about a translated text on its Finnish field.
+
+        Duty.clean() names `text`, which the form has as `text_fi` and `text_sv`; a field the
+        form has already found wanting keeps the form's message alone.
+        """
+        if hasattr(errors, "error_dict"):
+            renamed = {}
+            for name, messages in errors.error_dict.items():
+                finnish = f"{name}_{FINNISH}"
+                if name in self.translated and finnish in self.fields:
+                    if finnish in self._errors:
+                        continue
+                    name = finnish
+                renamed.setdefault(name, []).extend(messages)
+            errors = ValidationError(renamed)
+        super()._update_errors(errors)
+
+
 class MonthsField(forms.TypedMultipleChoiceField):
     """The months of the school year as twelve checkboxes, August first."""
 
@@ -43,22 +155,43 @@ class MonthsField(forms.TypedMultipleChoiceField):
         return [str(month) for month in value or []]
 
 
-class DutyForm(forms.ModelForm):
+class LevelForm(ContentLanguageForm):
+    """A level of an organisation's matrix, named in the organisation's languages."""
+
+    translated = {"name": True}
+
+    class Meta:
+        model = Level
+        fields = ["organisation", "name_fi", "name_sv", "order"]
+
+    def organisation(self, cleaned_data):
+        """Return the organisation chosen in the form."""
+        return cleaned_data.get("organisation")
+
+
+class DutyForm(ContentLanguageForm):
     """A duty with its months as checkboxes and its sectors within its role's."""
 
     months = MonthsField()
+    translated = {"text": True, "recurrence": False}
 
     class Meta:
         model = Duty
-        fields = ["role", "order", "text", "sectors", "collaborating_roles", "recurrence",
-                  "months", "development_area"]
+        fields = ["role", "order", "text_fi", "text_sv", "sectors", "collaborating_roles",
+                  "recurrence_fi", "recurrence_sv", "months", "development_area"]
         widgets = {
-            "text": forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            "text_fi": forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            "text_sv": forms.Textarea(attrs={"rows": 2, "cols": 60}),
             "sectors": forms.CheckboxSelectMultiple,
         }
 
+    def organisation(self, cleaned_data):
+        """Return the organisation of the duty's role (in the inline, the role being edited)."""
+        role = cleaned_data.get("role")
+        return role.level.organisation if role is not None and role.level_id else None
+
     def clean(self):
-        """Check that the duty's sectors lie within its role's."""
+        """Check the texts' languages and that the duty's sectors lie within its role's."""
         cleaned_data = super().clean()
         role = cleaned_data.get("role")
         sectors = cleaned_data.get("sectors")
@@ -78,7 +211,7 @@ class DutyInlineForm(DutyForm):
     months = None  # not in this form at all, so saving the row leaves the months as they are
 
     class Meta(DutyForm.Meta):
-        fields = ["order", "text", "sectors", "recurrence"]
+        fields = ["order", "text_fi", "text_sv", "sectors", "recurrence_fi", "recurrence_sv"]
 
 
 class DutyInlineFormSet(BaseInlineFormSet):
@@ -101,16 +234,25 @@ class DutyInlineFormSet(BaseInlineFormSet):
                 form.add_error("sectors", error)
 
 
-class RoleForm(forms.ModelForm):
+class RoleForm(ContentLanguageForm):
     """A role; it hands its chosen sectors to the duty inline, which is validated after it."""
+
+    translated = {"name": True, "responsible_title": False, "supporting_titles": False}
 
     class Meta:
         model = Role
-        fields = ["level", "name", "slug", "scope", "order", "sectors", "responsible_title",
-                  "supporting_roles", "supporting_titles", "named_holders", "unit_permissions"]
+        fields = ["level", "name_fi", "name_sv", "slug", "scope", "order", "sectors",
+                  "responsible_title_fi", "responsible_title_sv", "supporting_roles",
+                  "supporting_titles_fi", "supporting_titles_sv", "named_holders",
+                  "unit_permissions"]
+
+    def organisation(self, cleaned_data):
+        """Return the organisation of the chosen level."""
+        level = cleaned_data.get("level")
+        return level.organisation if level is not None else None
 
     def clean(self):
-        """Hand the chosen sectors to the duty inline."""
+        """Check the texts' languages and hand the chosen sectors to the duty inline."""
         cleaned_data = super().clean()
         # The sectors are saved only after the inline is validated, so the inline would check
         # the old ones; the admin validates this form first and hands the new ones over here.

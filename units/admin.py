@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 from import_export.admin import ImportExportModelAdmin
+from modeltranslation.admin import TranslationAdmin
 
 from units.models import Organisation, Person, Sector, Unit
 from units.resources import FORMATS, OrganisationResource, PersonResource, UnitResource
@@ -40,12 +41,12 @@ class OrganisationAdmin(GuardedModelAdminMixin, SheetAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
-    """The five sectors: their names and order can change, their codes cannot."""
+class SectorAdmin(TranslationAdmin):
+    """The five sectors: their names (Finnish and Swedish) and order can change, codes cannot."""
 
     list_display = ["name", "code", "order"]
     list_editable = ["order"]
-    search_fields = ["name", "code"]
+    search_fields = ["name_fi", "name_sv", "code"]
     readonly_fields = ["code"]
 
     def has_add_permission(self, request):

@@ -51,7 +51,7 @@ def test_duty_add_page_shows_twelve_month_checkboxes(admin_client, role):
 
 def test_checked_months_are_saved_in_school_year_order(admin_client, role):
     response = admin_client.post(reverse("admin:roles_duty_add"), {
-        "role": role.pk, "order": 5, "text": "Päivitämme laiterekisterin.",
+        "role": role.pk, "order": 5, "text_fi": "Päivitämme laiterekisterin.",
         "months": ["2", "9"], "sectors": [sector("perusopetus").pk],
     })
 
@@ -63,7 +63,7 @@ def test_duty_cannot_apply_outside_its_roles_sectors(admin_client):
     role = RoleFactory(sectors=["perusopetus"])
 
     response = admin_client.post(reverse("admin:roles_duty_add"), {
-        "role": role.pk, "order": 0, "text": "Hoidamme lukion koneet.",
+        "role": role.pk, "order": 0, "text_fi": "Hoidamme lukion koneet.",
         "sectors": [sector("lukio").pk],
     })
 
