@@ -12,13 +12,14 @@ from matrix.access import organisation_or_404
 from matrix.coverage import build_coverage, export_table, parse_options, visible_units
 from matrix.export import sheet_response
 from matrix.models import Assignment
+from plans import summary as plan_summary
 from roles.models import Role
 from units.models import Organisation, Sector
 
 
 @login_required
 def organisation(request, slug):
-    """Show the organisation: its place in the tree, members, roles and holders, units, groups.
+    """Show the organisation: its place in the tree, members, units, roles, groups, action plan.
 
     Group roles list their members with their home organisations, the chair first. The queries
     are fixed in number, whatever the size of the organisation.
@@ -50,6 +51,7 @@ def organisation(request, slug):
         "unit_groups": [(org, list(members)) for org, members
                         in groupby(unit_list, key=lambda unit: unit.organisation)],
         "finding_count": len(health_check.findings(organisation, units)),
+        "plan_summary": plan_summary.for_organisation(organisation),
     })
 
 
