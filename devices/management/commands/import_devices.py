@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from devices.importing import SheetError, import_sheet, no_progress
@@ -59,8 +60,9 @@ class Command(BaseCommand):
             for problem in plan.problems:
                 self.stderr.write(str(problem))
             lines = len({problem.line for problem in plan.problems})
-            raise CommandError(_("%(count)d lines have problems: nothing was saved.") % {
-                "count": lines})
+            raise CommandError(ngettext(
+                "%(count)d line has problems: nothing was saved.",
+                "%(count)d lines have problems: nothing was saved.", lines) % {"count": lines})
         if dry_run:
             self.stdout.write(_("The file is valid: %(summary)s Nothing was saved (dry run).")
                               % {"summary": plan.summary()})
