@@ -13,6 +13,7 @@ matrix:
       slug: kuopio
       kind: municipality              # region, municipality, joint_authority, service_provider
       parent: paijat-hame             # optional: a region from a file with no parent
+      language: fi                    # fi (the default), sv or bilingual: see below
     levels:                           # in the matrix's order
       - name: Hallinto- ja tukipalveluiden taso
         roles:                        # in the matrix's order
@@ -37,6 +38,29 @@ matrix:
                 area: competence                  # competence, infrastructure, services, content
 
 A role's duties are exactly the ones its file lists: a duty the file no longer lists is removed.
+
+Texts may come in Swedish too, each under its key with `_sv`: a level's or role's `name_sv`, a
+role's `responsible_title_sv` and `supporting_titles_sv` (a list), and a duty written as a
+mapping its `text_sv` and `recurrence_sv` (rannikyla.yaml has them all). Swedish pages show the
+Swedish text and fall back to the Finnish one. The organisation's `language` is what its editors
+are asked for in the admin: Finnish, Swedish, or both for a bilingual one.
+
+    levels:
+      - name: Toimintayksiköt
+        name_sv: Verksamhetsenheter
+        roles:
+          - name: Rehtori
+            name_sv: Rektor
+            slug: rehtori
+            responsible_title: rehtori
+            responsible_title_sv: rektor
+            supporting_titles: [apulaisrehtori]
+            supporting_titles_sv: [biträdande rektor]
+            duties:
+              - text: Nimeämme yksikön digitutorin lukuvuoden alussa.
+                text_sv: Vi utser enhetens digitutor i början av läsåret.
+                recurrence: 1 krt/lukuvuosi
+                recurrence_sv: 1 gång/läsår
 
 The *directory file* (demo.yaml) holds invented units, people, devices and logins:
 

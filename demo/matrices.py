@@ -2,15 +2,18 @@
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 
 from roles.models import Duty, Level, Role
 from units.models import Organisation, Sector, Unit
 
 from .common import boolean, choice, fields, items, pick, short, string, strings, upsert
 
-ROLE_KEYS = ("scope", "sectors", "named_holders", "is_group", "responsible_title",
-             "supporting_titles", "supporting_roles", "unit_permissions", "duties")
-DUTY_KEYS = ("sectors", "recurrence", "months", "together_with", "area")
+ROLE_KEYS = ("name_sv", "scope", "sectors", "named_holders", "is_group", "responsible_title",
+             "responsible_title_sv", "supporting_titles", "supporting_titles_sv",
+             "supporting_roles", "unit_permissions", "duties")
+DUTY_KEYS = ("text_sv", "sectors", "recurrence", "recurrence_sv", "months", "together_with",
+             "area")
 
 
 def load_matrix(data, where, report):
@@ -21,22 +24,42 @@ def load_matrix(data, where, report):
     old text behind.
     """
     fields(data, where, required=("organisation", "levels"))
-    organisation = _organisation(data["organisation"], where / "organisation", report)
-    MatrixLoader(organisation, report).load(items(data, "levels", where), where)
+    # In Finnish: `name` and `text` are then the Finnish columns, whatever ran before the load.
+    with translation.override("fi"):
+        organisation = _organisation(data["organisation"], where / "organisation", report)
+        MatrixLoader(organisation, report).load(items(data, "levels", where), where)
     return organisation
 
 
 def _organisation(data, where, report):
     """Create or update the organisation `data` describes."""
-    fields(data, where, required=("name", "slug"), optional=("kind", "parent"))
+    fields(data, where, required=("name", "slug"), optional=("kind", "parent", "language"))
     parent_slug = string(data, "parent", where)
     parent = Organisation.objects.filter(slug=parent_slug).first() if parent_slug else None
     if parent_slug and parent is None:
         raise where.error(f"unknown parent organisation {parent_slug!r}: load its file first")
     slug = string(data, "slug", where)
     values = {"slug": slug, "name": string(data, "name", where), "parent": parent,
-              "kind": choice(data, "kind", where, Organisation.Kind, "municipality")}
+              "kind": choice(data, "kind", where, Organisation.Kind, "municipality"),
+              "language": choice(data, "language", where, Organisation.Language, "fi")}
     return upsert(Organisation, where, report, lookup={"slug": slug}, values=values)
+
+
+def swedish(data, key, where):
+    """Return the Swedish text `data` gives for `key` (under `key`_sv), or None if none."""
+    return string(data, f"{key}_sv", where) or None
+
+
+def by_text(model, scope, key, finnish, swedish_text):
+    """Return the lookup of the `model` object of `scope` with the Finnish text `finnish` under
+    `key`, or else with the Swedish one: a text edited in one language is the same object still.
+    """
+    lookup = {**scope, key: finnish}
+    if swedish_text and not model.objects.filter(**lookup).exists():
+        found = model.objects.filter(**scope, **{f"{key}_sv": swedish_text}).first()
+        if found is not None:
+            return {"pk": found.pk}
+    return lookup
 
 
 def roles_by_slug(organisation_ids):
@@ -66,16 +89,18 @@ class MatrixLoader:
         names = set()
         for order, data in enumerate(levels):
             level_where = where / f"level {order + 1}"
-            fields(data, level_where, required=("name",), optional=("roles",))
+            fields(data, level_where, required=("name",), optional=("name_sv", "roles"))
             name = string(data, "name", level_where)
             level_where = where / f"level {name!r}"
             if name in names:
                 raise level_where.error("this level is listed twice")
             names.add(name)
+            name_sv = swedish(data, "name", level_where)
             level = upsert(Level, level_where, self.report,
-                           lookup={"organisation": self.organisation, "name": name},
+                           lookup=by_text(Level, {"organisation": self.organisation}, "name",
+                                          name, name_sv),
                            values={"organisation": self.organisation, "name": name,
-                                   "order": order})
+                                   "name_sv": name_sv, "order": order})
             for role_order, role_data in enumerate(items(data, "roles", level_where)):
                 self.role(role_data, level, role_order, level_where)
         known = self.known_roles()
@@ -99,6 +124,10 @@ class MatrixLoader:
             "is_group": boolean(data, "is_group", where, False),
             "responsible_title": string(data, "responsible_title", where),
             "supporting_titles": "\n".join(strings(data, "supporting_titles", where)),
+            "name_sv": swedish(data, "name", where),
+            "responsible_title_sv": swedish(data, "responsible_title", where),
+            "supporting_titles_sv": "\n".join(strings(data, "supporting_titles_sv", where))
+            or None,
         }
         role = upsert(Role, where, self.report, values=values,
                       lookup={"level__organisation": self.organisation, "slug": slug})
@@ -142,10 +171,13 @@ class MatrixLoader:
         values = {
             "role": role, "text": text, "order": order,
             "recurrence": string(item, "recurrence", where),
+            "text_sv": swedish(item, "text", where),
+            "recurrence_sv": swedish(item, "recurrence", where),
             "months": item.get("months") or [],
             "development_area": choice(item, "area", where, Duty.Area),
         }
-        duty = upsert(Duty, where, self.report, lookup={"role": role, "text": text}, values=values)
+        duty = upsert(Duty, where, self.report, values=values,
+                      lookup=by_text(Duty, {"role": role}, "text", text, values["text_sv"]))
         duty.sectors.set(sectors)
         together = strings(item, "together_with", where)
         duty.collaborating_roles.set(pick(known, together, where, "role slug"))
