@@ -280,6 +280,39 @@ def test_each_unit_of_a_unit_scoped_group_has_its_own_chair(school, other_school
     elsewhere.full_clean()
 
 
+# The chair in the administration
+
+
+def admin_form(network, person, **extra):
+    group = Role.objects.get(slug="digitutorverkosto")
+    return {"person": person.pk, "role": group.pk, "organisation": network.pk,
+            "is_lead": "on", **extra}
+
+
+def test_the_admin_names_a_chair_and_refuses_a_second(admin_client, network):
+    Assignment.objects.filter(is_chair=True).update(is_chair=False)
+    first, second = PersonFactory(name="Ensimmäinen"), PersonFactory(name="Toinen")
+    add = reverse("admin:matrix_assignment_add")
+    response = admin_client.post(add, admin_form(network, first, is_chair="on"))
+    assert response.status_code == 302
+    assert Assignment.objects.get(person=first).is_chair
+    response = admin_client.post(add, admin_form(network, second, is_chair="on"))
+    assert response.status_code == 200
+    assert "Ensimmäinen already chairs this group for that period." in words(response)
+    assert not Assignment.objects.filter(person=second).exists()
+
+
+def test_the_admin_passes_the_chair_on(admin_client, network):
+    chair = Assignment.objects.get(is_chair=True)
+    member = Assignment.objects.get(person__name="Aino Aalto")
+    change = reverse("admin:matrix_assignment_change", args=[chair.pk])
+    assert admin_client.post(change, admin_form(network, chair.person)).status_code == 302
+    change = reverse("admin:matrix_assignment_change", args=[member.pk])
+    response = admin_client.post(change, admin_form(network, member.person, is_chair="on"))
+    assert response.status_code == 302
+    assert list(Assignment.objects.filter(is_chair=True)) == [member]
+
+
 # Queries
 
 
