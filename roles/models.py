@@ -213,8 +213,14 @@ class Duty(models.Model):
 
     def clean(self):
         super().clean()
-        self.text = self.text.strip()
-        if not self.text:
+        # Each language's column is trimmed on its own: going through `text` would write the
+        # active language's column, copying the Finnish fallback into Swedish.
+        texts = [name for name in ("text_fi", "text_sv") if hasattr(self, name)] or ["text"]
+        for name in texts:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, value.strip())
+        if not any(getattr(self, name) for name in texts):
             raise ValidationError({"text": _("A duty needs a text.")})
         try:
             validate_months(self.months)

@@ -3,15 +3,28 @@
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import translation
 from guardian.shortcuts import assign_perm
 
 from tests.factories import OrganisationFactory, UnitFactory, UserFactory
 
 # The slow default hasher would dominate the suite's time.
 FAST_HASHING = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Run each test in the site's default language, whatever a request before it activated.
+
+    A request leaves its language active in the thread, and the translated model fields then
+    read and write that language's column: test data must not depend on the order of tests.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)
