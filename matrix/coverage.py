@@ -194,7 +194,7 @@ def role_label(role, organisation):
 
 
 def export_table(coverage, organisation):
-    """Return (headers, rows) of the coverage for `matrix.export.sheet_response`."""
+    """Return (headers, rows) of the coverage for `units.export.sheet_response`."""
     headers = [_("Unit"), _("Organisation"),
                *(role_label(role, organisation) for role in coverage.roles), _("Gaps")]
     rows = [[row.unit.name, row.unit.organisation.name,

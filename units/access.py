@@ -1,8 +1,9 @@
-"""The lookup every unit page starts from, through the permission choke point."""
+"""The lookups every page starts from: a unit or an organisation, through the choke point."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from units.models import Unit
+from units.models import Organisation, Unit
 
 
 def unit_or_404(user, slug, action="view"):
@@ -11,3 +12,19 @@ def unit_or_404(user, slug, action="view"):
     A unit the user may not see answers exactly as one that does not exist.
     """
     return get_object_or_404(Unit.objects.for_user(user, action).with_lineage(), slug=slug)
+
+
+def organisation_or_404(user, slug, *, unit_viewers=False):
+    """Return the organisation `slug` if `user` may view it; otherwise raise Http404.
+
+    With `unit_viewers`, a user who may view any unit of the organisation (or of one below it)
+    may see it too: for pages that show roles and duties but nobody's name.
+    """
+    organisation = get_object_or_404(Organisation.objects.select_related("parent__parent"),
+                                     slug=slug)
+    if Organisation.objects.for_user(user, "view").filter(pk=organisation.pk).exists():
+        return organisation
+    if unit_viewers and (Unit.objects.for_user(user, "view")
+                         .in_organisation(organisation).exists()):
+        return organisation
+    raise Http404("No organisation matches the given query.")

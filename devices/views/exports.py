@@ -17,8 +17,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from devices.models import Device
 from devices.resources import RELATED, csv_cell, device_cells, headers
-from matrix.access import organisation_or_404
-from units.access import unit_or_404
+from units.access import organisation_or_404, unit_or_404
 from units.models import Unit
 from units.resources import escape_formula
 

@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from devices import reports
 from devices.models import Device
-from matrix.access import organisation_or_404
-from units.access import unit_or_404
+from units.access import organisation_or_404, unit_or_404
 from units.models import Unit
 
 

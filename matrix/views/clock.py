@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from matrix.access import organisation_or_404
 from matrix.clock import (
     clock_duties,
     clock_entries,
@@ -13,6 +12,7 @@ from matrix.clock import (
     school_year,
     wheel,
 )
+from units.access import organisation_or_404
 
 
 def admin_role_href(role, anchor):

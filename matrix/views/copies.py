@@ -3,8 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from matrix.access import organisation_or_404
 from matrix.copying import matrix_differences
+from units.access import organisation_or_404
 from units.models import Organisation
 
 

@@ -4,10 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from matrix.access import organisation_or_404
 from matrix.compose import lineage
 from matrix.models import Assignment
 from roles.models import Role
+from units.access import organisation_or_404
 from units.models import Organisation, Unit
 
 

@@ -8,12 +8,12 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from matrix import health as health_check
-from matrix.access import organisation_or_404
 from matrix.coverage import build_coverage, export_table, parse_options, visible_units
-from matrix.export import sheet_response
 from matrix.models import Assignment
 from plans import summary as plan_summary
 from roles.models import Role
+from units.access import organisation_or_404
+from units.export import sheet_response
 from units.models import Organisation, Sector
 
 

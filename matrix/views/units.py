@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from matrix.compose import grid_rows, lineage, person_duties, unit_matrix
-from matrix.export import sheet_response
 from units.access import unit_or_404
+from units.export import sheet_response
 from units.models import Organisation, Unit
 
 

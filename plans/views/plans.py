@@ -5,8 +5,6 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from matrix.access import organisation_or_404
-from matrix.export import sheet_response
 from plans.models import Action, ActionPlan
 from plans.resources import PlanResource
 from plans.summary import (
@@ -15,6 +13,8 @@ from plans.summary import (
     school_year_label,
     school_year_start,
 )
+from units.access import organisation_or_404
+from units.export import sheet_response
 from units.models import Organisation
 
 
