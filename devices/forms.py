@@ -10,20 +10,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from devices.models import ChargingCart, Device, validate_pupil_code
-from units.models import Organisation, Person, Unit
+from units.forms import DateInput, ServiceErrorsMixin
+from units.models import Person, Unit
 
 
-class DateInput(forms.DateInput):
-    """The browser's date picker; it sends and expects ISO dates whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        """Render the value as an ISO date, the one format a date input reads."""
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class ServiceForm:
+class ServiceForm(ServiceErrorsMixin):
     """A form whose labels stand above the fields and which takes a service's errors."""
 
     def __init__(self, *args, **kwargs):
@@ -34,14 +25,6 @@ class ServiceForm:
     def service_arguments(self):
         """Return the keyword arguments of the service the form is for."""
         return dict(self.cleaned_data)
-
-    def add_service_error(self, error):
-        """Add `error` to the field it names when the form has it, otherwise to the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.error_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
 
 class DeviceFilterForm(ServiceForm, forms.Form):
@@ -161,12 +144,10 @@ class CheckOutForm(StepForm):
         """Offer the staff of the unit's organisation, those above it and those below it."""
         super().__init__(*args, **kwargs)
         home = self.device.unit.organisation
-        below = Organisation.objects.descendants_of(home).values("pk")
         field = self.fields["holder"]
         field.home = home
-        people = Person.objects.filter(Q(organisation__in=home.lineage_ids())
-                                       | Q(organisation__in=below))
-        field.queryset = people.select_related("organisation").order_by("name", "pk")
+        field.queryset = (Person.objects.related_to(home).select_related("organisation")
+                          .order_by("name", "pk"))
 
     def clean_pupil_code(self):
         """Return the code as the register keeps it: trimmed, upper case."""

@@ -17,13 +17,12 @@ unit, so the page needs no JavaScript and survives a reload.
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices import services
 from devices.models import Device, Loan, validate_asset_tag, validate_pupil_code
-from units.models import Organisation, Person
+from units.models import Person
 
 HAND_OUT, COLLECT = "out", "in"
 MODES = (HAND_OUT, COLLECT)
@@ -54,10 +53,7 @@ def clean_scan(value):
 
 def staff_of(unit):
     """Return the people who may hold the devices of `unit` (the rule of `Device.clean`)."""
-    organisation = unit.organisation
-    return Person.objects.filter(
-        Q(organisation_id__in=organisation.lineage_ids())
-        | Q(organisation__in=Organisation.objects.descendants_of(organisation)))
+    return Person.objects.related_to(unit.organisation)
 
 
 def find_holder(unit, value):

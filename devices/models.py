@@ -179,9 +179,7 @@ class Device(models.Model):
         if self.holder_id and self.pupil_code:
             errors["pupil_code"] = _("A device has one holder: a member of staff or a pupil.")
         if self.holder_id and self.unit_id:
-            holder_org = self.holder.organisation
-            if not (holder_org.pk in self.unit.organisation.lineage_ids()
-                    or self.unit.organisation_id in holder_org.lineage_ids()):
+            if not self.unit.organisation.is_related_to(self.holder.organisation):
                 errors["holder"] = _(
                     "%(person)s does not work in the organisation of %(unit)s."
                 ) % {"person": self.holder.name, "unit": self.unit}

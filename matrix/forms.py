@@ -2,7 +2,6 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -10,29 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from matrix.compose import roles_in_sectors, sector_ids
 from matrix.models import Assignment
 from roles.models import Role
-from units.models import Organisation, Person
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker; it sends and expects ISO dates whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        """Render the value as an ISO date, the one format a date input reads."""
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class ServiceErrorsMixin:
-    """Put the ValidationError of a service on the form's fields, or above them."""
-
-    def add_service_error(self, error):
-        """Add `error` to the field it names when the form has it, otherwise to the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.error_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
+from units.forms import DateInput, ServiceErrorsMixin
+from units.models import Person
 
 
 class LocalChoiceField(forms.ModelChoiceField):
@@ -99,9 +77,7 @@ class AssignmentForm(ServiceErrorsMixin, forms.ModelForm):
         They work for the organisation, one above it or one below it, as Assignment.clean
         requires; the person the assignment already names stays, so an edit can say why not.
         """
-        below = Organisation.objects.descendants_of(organisation).values("pk")
-        people = Person.objects.filter(Q(organisation__in=organisation.lineage_ids())
-                                       | Q(organisation__in=below))
+        people = Person.objects.related_to(organisation)
         if current is not None:
             people = people | Person.objects.filter(pk=current.person_id)
         return people.select_related("organisation").order_by("name", "pk")

@@ -120,10 +120,8 @@ class Assignment(models.Model):
                 errors["role"] = _("This role does not exist in the sectors of %(unit)s.") % {
                     "unit": self.unit}
         person_org = self.person.organisation
-        related = set(place_org.lineage_ids()) | {
-            org.pk for org in Organisation.objects.descendants_of(place_org)}
         # A working group or network gathers members from other organisations by design.
-        if person_org.pk not in related and not role.is_group:
+        if not place_org.is_related_to(person_org) and not role.is_group:
             errors["person"] = _("%(person)s works for %(org)s, not for %(place)s.") % {
                 "person": self.person.name, "org": person_org, "place": self.place}
         if self.is_chair and not role.is_group:

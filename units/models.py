@@ -112,6 +112,14 @@ class Organisation(models.Model):
         """Return the ids of this organisation and every ancestor."""
         return [self.pk, *(org.pk for org in self.ancestors())]
 
+    def is_related_to(self, other):
+        """Return whether `other` is this organisation, one above it or one below it.
+
+        The people of related organisations may hold roles and devices at each other's units:
+        a region's staff in its municipalities, a municipality's in its joint authorities.
+        """
+        return other.pk in self.lineage_ids() or self.pk in other.lineage_ids()
+
     def clean(self):
         super().clean()
         if self.parent_id is None:
@@ -222,6 +230,15 @@ class Unit(models.Model):
         return self.name
 
 
+class PersonQuerySet(models.QuerySet):
+    """Queries over people."""
+
+    def related_to(self, organisation):
+        """Return the people of `organisation`, of those above it and of those below it."""
+        return self.filter(Q(organisation__in=organisation.lineage_ids())
+                           | Q(organisation__in=Organisation.objects.descendants_of(organisation)))
+
+
 class Person(models.Model):
     """A member of staff who can hold roles. Pupils are never stored as people."""
 
@@ -236,6 +253,8 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("login"), on_delete=models.SET_NULL,
         null=True, blank=True, related_name="person",
     )
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
