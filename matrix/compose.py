@@ -85,7 +85,7 @@ def unit_matrix(unit, on=None):
     sectors = sector_ids(unit)
     holders = (Assignment.objects.current(on)
                .filter(Q(unit=unit) | Q(organisation__in=chain_ids))
-               .select_related("person").order_by("-is_lead", "person__name"))
+               .select_related("person").order_by("-is_chair", "-is_lead", "person__name"))
     roles = (Role.objects.filter(level__organisation__in=chain_ids)
              .filter(roles_in_sectors(sectors)).distinct()
              .select_related("level__organisation")

@@ -237,3 +237,18 @@ def test_organisation_is_linked_only_for_its_viewers(client, principal_client, m
     client.force_login(viewer)
     assert org_url in client.get(url("matrix:unit", matrix)).text
     assert org_url in client.get(reverse("matrix:home")).text
+
+
+def test_a_group_links_to_its_page_with_its_chair_first(principal_client, matrix, organisation,
+                                                       principal_role):
+    group = RoleFactory(level=principal_role.level, name="Digiryhmä", slug="digiryhma",
+                        scope=Role.Scope.ORGANISATION, is_group=True)
+    AssignmentFactory(role=group, unit=None, organisation=organisation,
+                      person=PersonFactory(organisation=organisation, name="Aino Jäsen"))
+    AssignmentFactory(role=group, unit=None, organisation=organisation, is_chair=True,
+                      person=PersonFactory(organisation=organisation, name="Veikko Vetäjä"))
+    response = principal_client.get(url("matrix:unit", matrix))
+    [entry] = [e for level in response.context["levels"] for e in level.roles
+               if e.role == group]
+    assert [a.person.name for a in entry.holders] == ["Veikko Vetäjä", "Aino Jäsen"]
+    assert reverse("matrix:group", args=[organisation.slug, "digiryhma"]) in response.text
