@@ -315,10 +315,11 @@ class OrganisationResource(VastuuResource):
     parent = Field("parent", _("parent organisation"), widget=organisation_widget())
     max_lead_roles = Field("max_lead_roles", _("lead roles per person"),
                            widget=widgets.IntegerWidget())
+    language = text_field("language", _("language"))
 
     class Meta(VastuuResource.Meta):
         model = Organisation
-        fields = ("slug", "name", "kind", "parent", "max_lead_roles")
+        fields = ("slug", "name", "kind", "parent", "max_lead_roles", "language")
         import_id_fields = ("slug",)
 
     def filter_export(self, queryset, **kwargs):

@@ -19,7 +19,7 @@ def test_each_municipality_gets_a_daycare_and_schools(demo):
 
 
 def test_assignments_hold_unit_roles_at_units_and_organisation_roles_in_the_organisation(demo):
-    assert Assignment.objects.count() == 55
+    assert Assignment.objects.count() == 58
     assert not Assignment.objects.filter(role__scope=Role.Scope.UNIT, unit=None).exists()
     assert not Assignment.objects.filter(role__scope=Role.Scope.ORGANISATION,
                                          organisation=None).exists()
@@ -42,7 +42,7 @@ def test_some_named_unit_role_is_left_empty_so_the_demo_shows_a_gap(demo):
 
 
 def test_people_are_invented_staff_with_example_addresses(demo):
-    assert Person.objects.count() == 40
+    assert Person.objects.count() == 43
     assert not Person.objects.exclude(email__endswith="@example.fi").exists()
 
 

@@ -96,3 +96,13 @@ def test_mistakes_in_the_languages_are_named(load, tmp_path, language, duty, err
     with pytest.raises(CommandError) as raised:
         load_matrix(load, tmp_path, language, duty)
     assert error in str(raised.value)
+
+
+def test_the_bilingual_municipality_has_units_and_people_in_its_roles(demo):
+    from matrix.models import Assignment
+    from units.models import Unit
+
+    assert Unit.objects.filter(organisation__slug="rannikyla").count() == 2
+    assert set(Assignment.objects.filter(role__level__organisation__slug="rannikyla")
+               .values_list("role__slug", flat=True)) == {"rehtori", "digitutor",
+                                                           "tvt-koordinaattori"}
