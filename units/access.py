@@ -20,8 +20,8 @@ def organisation_or_404(user, slug, *, unit_viewers=False):
     With `unit_viewers`, a user who may view any unit of the organisation (or of one below it)
     may see it too: for pages that show roles and duties but nobody's name.
     """
-    organisation = get_object_or_404(Organisation.objects.select_related("parent__parent", "template"),
-                                     slug=slug)
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("parent__parent", "template"), slug=slug)
     if Organisation.objects.for_user(user, "view").filter(pk=organisation.pk).exists():
         return organisation
     if unit_viewers and (Unit.objects.for_user(user, "view")
