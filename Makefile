@@ -33,7 +33,7 @@ test: install
 	$(VENV)/bin/pytest
 
 messages: install
-	$(PY) manage.py makemessages --all --ignore=.venv --ignore=tests
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -52,3 +52,15 @@ def test_the_chosen_language_is_remembered(client, db):
     client.post(reverse("set_language"), {"language": "sv", "next": "/login/"})
     response = client.get(reverse("login"))
     assert '<html lang="sv">' in response.text
+
+
+def test_the_interface_speaks_swedish_and_english_when_chosen(client, principal):
+    client.force_login(principal)
+    client.cookies["django_language"] = "sv"
+    page = client.get(reverse("matrix:home")).text
+    assert "Mina uppgifter" in page and "Logga ut" in page
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("matrix:home")).text
+    assert "My duties" in page and "Log out" in page
+    client.cookies["django_language"] = "fi"
+    assert "Omat tehtävät" in client.get(reverse("matrix:home")).text
