@@ -21,7 +21,7 @@ from import_export.results import RowResult
 from plans.models import Action, ActionPlan, Goal
 from roles.models import Duty, Role
 from units.models import Organisation
-from units.resources import VastuuResource, text_field, unescape_formula
+from units.resources import VastuuResource, text_field
 
 # The columns of an action: one of them filled in on a row with no action text is a mistake.
 ACTION_COLUMNS = ("responsible_role", "target", "status", "order")
@@ -105,15 +105,6 @@ class PlanResource(VastuuResource):
         return super().export(queryset=plan_rows(queryset), **kwargs)
 
     # Import
-
-    def cell(self, row, field_name):
-        """Return the text of `row` in the column of `field_name`, trimmed ("" when empty)."""
-        value = row.get(self.column(field_name))
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return unescape_formula(str(value).strip())
 
     def before_import(self, dataset, **kwargs):
         """Start the bookkeeping of one import; note what the sheet says of each plan and goal."""

@@ -20,7 +20,7 @@ from import_export.fields import Field
 from roles.forms import validate_duty_sectors
 from roles.models import Duty, Level, Role
 from units.models import Organisation
-from units.resources import VastuuResource, sector_widget, split_cell, text_field, unescape_formula
+from units.resources import VastuuResource, sector_widget, split_cell, text_field
 from units.translation import FINNISH
 
 # The columns that describe the role rather than the duty; every row of a role must agree on them.
@@ -167,15 +167,6 @@ class MatrixResource(VastuuResource):
     def has_column(self, row, field_name):
         """Return whether the sheet has the column of `field_name`."""
         return self.column(field_name) in row
-
-    def cell(self, row, field_name):
-        """Return the text of `row` in the column of `field_name`, trimmed ("" when empty)."""
-        value = row.get(self.column(field_name))
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return unescape_formula(str(value).strip())
 
     def before_import(self, dataset, **kwargs):
         """Start the bookkeeping of one import, and note every role the sheet describes."""

@@ -245,6 +245,15 @@ class VastuuResource(resources.ModelResource):
         """Return the column name of the field `field_name` in this resource's language."""
         return self.fields[field_name].column_name
 
+    def cell(self, row, field_name):
+        """Return the text of `row` in the column of `field_name`, trimmed ("" when empty)."""
+        value = row.get(self.column(field_name))
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return unescape_formula(str(value).strip())
+
     def import_data(self, dataset, **kwargs):
         """Import `dataset` all or nothing: a row that fails validation rolls back every row."""
         kwargs["rollback_on_validation_errors"] = True
