@@ -401,6 +401,19 @@ class InventoryRound(models.Model):
         """Return whether devices can still be marked found."""
         return self.closed_at is None
 
+    def expected_devices(self):
+        """Return the devices the round expects to find: fixed when it closed, else as of now.
+
+        Until it closes, a round expects the unit's active devices registered before it started,
+        and anything already found in it (a device found is counted even if it moved since).
+        """
+        if not self.is_open:
+            return self.expected.all()
+        return Device.objects.filter(
+            Q(unit=self.unit_id, created_at__lte=self.started_at) & ~Q(status__in=Device.GONE)
+            | Q(pk__in=self.marks.values("device"))
+        )
+
 
 class InventoryMark(models.Model):
     """A device found in an inventory round."""

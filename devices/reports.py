@@ -9,11 +9,11 @@ import calendar
 import datetime
 from collections import Counter
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from devices.models import Device, InventoryMark, InventoryRound
+from devices.models import InventoryMark, InventoryRound
 
 # What a report table shows besides the device: its unit (for links) and holder.
 ROW_RELATIONS = ("unit", "holder")
@@ -118,24 +118,9 @@ def with_tally(rounds):
                            expected_count=Coalesce(Subquery(expected), zero))
 
 
-def expected_devices(inventory):
-    """Return the devices `inventory` expects to find: fixed once closed, else as of now.
-
-    An open round expects what inventory_close will fix: the unit's active devices registered
-    before the round started, and anything already found in it.
-    """
-    if not inventory.is_open:
-        return inventory.expected.all()
-    return Device.objects.filter(
-        Q(unit=inventory.unit_id, created_at__lte=inventory.started_at)
-        & ~Q(status__in=Device.GONE)
-        | Q(pk__in=inventory.marks.values("device"))
-    )
-
-
 def missing_devices(inventory):
     """Return the devices `inventory` expects and has not found (yet), by tag."""
-    return (expected_devices(inventory).exclude(pk__in=inventory.marks.values("device"))
+    return (inventory.expected_devices().exclude(pk__in=inventory.marks.values("device"))
             .select_related("holder").order_by("asset_tag"))
 
 

@@ -241,10 +241,7 @@ def inventory_close(*, inventory, by):
     inventory = InventoryRound.objects.select_for_update().get(pk=inventory.pk)
     if not inventory.is_open:
         raise ValidationError(_("This inventory round is already closed."))
-    expected = (Device.objects.in_unit(inventory.unit_id).active()
-                .filter(created_at__lte=inventory.started_at)
-                | Device.objects.filter(inventory_marks__round=inventory))
-    inventory.expected.set(expected.distinct())
+    inventory.expected.set(inventory.expected_devices())
     inventory.closed_at = timezone.now()
     inventory.closed_by = by
     inventory.save(update_fields=["closed_at", "closed_by"])

@@ -87,7 +87,7 @@ def inventory_list(request, slug):
     open_round = next((inventory for inventory in rounds if inventory.is_open), None)
     if open_round is not None:
         # Nothing is fixed while a round is open: count what it would expect now.
-        open_round.expected_count = reports.expected_devices(open_round).count()
+        open_round.expected_count = open_round.expected_devices().count()
     for inventory in rounds:
         inventory.percent = reports.percentage(inventory.found, inventory.expected_count)
     return render(request, "devices/inventory_list.html", {
