@@ -113,6 +113,8 @@ organisation, except a group's role (`is_group`) and a role named with its organ
 held in the role's own organisation, so that the members from every organisation make one group
 (a region's ICT group, the libraries' digitutor network) with at most one chair.
 
+The directory file may also hold `action_plans:`, described in demo/plans.py.
+
 Logins have known passwords, so they are loaded only when the caller asks for them.
 """
 
@@ -124,6 +126,7 @@ from .common import FixtureError, Report, Where, items, read_yaml
 from .directory import load_directory
 from .logins import load_logins
 from .matrices import load_matrix
+from .plans import load_plans
 
 
 @transaction.atomic
@@ -146,6 +149,7 @@ def load_demo(*, folder, with_logins):
         report.files.append(where.file)
     for where, data in directories:
         load_directory(data, where, report)
+        load_plans(items(data, "action_plans", where), where / "action_plans", report)
         if with_logins:
             load_logins(items(data, "logins", where), where / "logins", report)
         elif data.get("logins"):

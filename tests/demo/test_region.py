@@ -80,3 +80,35 @@ def test_only_group_roles_have_chairs_and_no_group_has_two(demo):
     assert not chairs.filter(role__is_group=False).exists()
     places = [(chair.role_id, chair.unit_id, chair.organisation_id) for chair in chairs]
     assert len(places) == len(set(places))
+
+
+def test_the_region_has_an_action_plan_with_goals_actions_and_responsible_roles(demo):
+    from plans.models import Action, ActionPlan
+
+    plan = ActionPlan.objects.get(organisation__slug="paijat-hame", year=2026)
+    assert plan.goals.count() == 3
+    actions = Action.objects.filter(goal__plan=plan)
+    assert actions.count() == 4
+    assert set(actions.values_list("status", flat=True)) == {"planned", "in_progress", "done"}
+    assert not actions.filter(responsible_role__isnull=True).exists()
+    assert set(actions.values_list("responsible_role__level__organisation__slug", flat=True)) \
+        == {"paijat-hame"}
+
+
+def test_a_plan_with_an_unknown_role_stops_the_load_with_its_place(tmp_path, db):
+    import shutil
+
+    import pytest
+    from django.conf import settings
+    from django.core.management import CommandError
+
+    from tests.conftest import run_load_demo
+
+    folder = tmp_path / "fixtures"
+    shutil.copytree(settings.BASE_DIR / "fixtures", folder)
+    demo_file = folder / "demo.yaml"
+    demo_file.write_text(demo_file.read_text(encoding="utf-8").replace(
+        "role: ohjausryhma\n            target", "role: ei-ole\n            target"),
+        encoding="utf-8")
+    with pytest.raises(CommandError, match="ei-ole"):
+        run_load_demo("--fixtures", str(folder))
