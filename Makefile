@@ -27,8 +27,7 @@ run: demo
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install
-	$(VENV)/bin/ruff check .
+test: lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 

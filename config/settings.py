@@ -105,9 +105,6 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Vastuu never grants permissions to anonymous users, so guardian's anonymous user is not needed.
 ANONYMOUS_USER_NAME = None
-# Unit and Organisation use direct-foreign-key permission tables (see units.models).
-GUARDIAN_RAISE_403 = False
-GUARDIAN_RENDER_403 = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -145,7 +142,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # django-import-export: imports run in one transaction and need the model's add permission.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Spreadsheet formulas in exported cells are neutralised (see vastuu's resources).

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import Action, ActionPlan, Goal
 from plans.resources import PlanResource
+from roles.admin import role_label
 from roles.models import Role
 from units.admin import SheetAdmin
 from units.models import Organisation
@@ -20,11 +21,6 @@ PLAN_IMPORT_PERMISSIONS = ("plans.add_actionplan", "plans.add_goal", "plans.add_
 # Where the admin views leave the organisation whose roles an action may name, for the role field.
 ORGANISATION_ATTRIBUTE = "plans_role_organisation"
 WRONG_ROLE = _("The role belongs to another organisation's matrix.")
-
-
-def role_label(role):
-    """Return a role with its organisation, to tell apart roles of the same name."""
-    return f"{role.name} ({role.level.organisation})"
 
 
 def progress(done, total):

@@ -13,6 +13,11 @@ from units.models import Organisation, Sector
 SCHOOL_YEAR_MONTHS = (8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7)
 
 
+def title_lines(titles):
+    """Return supporting titles, stored one per line, as a list (no text: an empty list)."""
+    return [line.strip() for line in (titles or "").splitlines() if line.strip()]
+
+
 class Level(models.Model):
     """A level of an organisation's matrix: administration, units, the wider community."""
 
@@ -126,7 +131,7 @@ class Role(models.Model):
 
     def supporting_title_list(self):
         """Return the free-text supporting titles as a list."""
-        return [line.strip() for line in self.supporting_titles.splitlines() if line.strip()]
+        return title_lines(self.supporting_titles)
 
     def clean(self):
         super().clean()

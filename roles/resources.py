@@ -18,7 +18,7 @@ from import_export import widgets
 from import_export.fields import Field
 
 from roles.forms import validate_duty_sectors
-from roles.models import Duty, Level, Role
+from roles.models import Duty, Level, Role, title_lines
 from units.models import Organisation
 from units.resources import VastuuResource, sector_widget, split_cell, text_field
 from units.translation import FINNISH
@@ -44,11 +44,6 @@ TRANSLATED = {Level: ("name",), Role: ("name", "responsible_title", "supporting_
 def same_text(first, second):
     """Return whether two stored texts say the same; no text (None) and an empty one do."""
     return (first or "") == (second or "")
-
-
-def title_lines(titles):
-    """Return supporting titles, stored one per line, as a list."""
-    return [line.strip() for line in (titles or "").splitlines() if line.strip()]
 
 
 class OptionalTextWidget(widgets.CharWidget):
