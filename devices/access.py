@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 
-from devices.models import Device
+from devices.models import Device, normalise_tag
 from units.models import Unit
 
 
@@ -12,7 +12,8 @@ def device_or_404(unit, tag):
     A tag of another unit's device answers 404 like one that does not exist.
     """
     return get_object_or_404(
-        Device.objects.in_unit(unit).select_related("holder", "cart"), asset_tag=tag.upper())
+        Device.objects.in_unit(unit).select_related("holder", "cart"),
+        asset_tag=normalise_tag(tag))
 
 
 def may_manage(user, unit):

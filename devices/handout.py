@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices import services
-from devices.models import Device, Loan, validate_asset_tag, validate_pupil_code
+from devices.models import Device, Loan, normalise_tag, validate_asset_tag, validate_pupil_code
 from units.models import Person
 
 HAND_OUT, COLLECT = "out", "in"
@@ -65,10 +65,13 @@ def find_holder(unit, value):
                 _("No member of staff of this organisation has the email %(email)s.")
                 % {"email": value})
         return Holder(key=person.email, label=person.name, person_id=person.pk)
-    code = value.upper()
-    validate_pupil_code(code)
+    # A label's QR code reads as the device page's address; a pupil code never has a slash.
+    code = normalise_tag(value)
+    if "/" not in value:
+        validate_pupil_code(code)
     if Device.objects.in_unit(unit).filter(asset_tag=code).exists():
         raise ValidationError(_("%(tag)s is a device: scan the holder first.") % {"tag": code})
+    validate_pupil_code(code)
     return Holder(key=code, label=code)
 
 
@@ -78,14 +81,14 @@ def find_device(unit, tag):
     Another unit's device is answered exactly like a tag that does not exist. What cannot be a
     tag is not repeated back: it may be a pupil's name typed into the wrong place.
     """
+    tag = normalise_tag(tag)
     try:
         validate_asset_tag(tag)
     except ValidationError:
         raise ValidationError(_("That is not a device tag: scan the tag on the device.")) from None
-    device = (Device.objects.in_unit(unit).select_related("holder")
-              .filter(asset_tag=tag.upper()).first())
+    device = Device.objects.in_unit(unit).select_related("holder").filter(asset_tag=tag).first()
     if device is None:
-        raise ValidationError(_("No device tagged %(tag)s in this unit.") % {"tag": tag.upper()})
+        raise ValidationError(_("No device tagged %(tag)s in this unit.") % {"tag": tag})
     return device
 
 

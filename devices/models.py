@@ -29,6 +29,15 @@ validate_asset_tag = RegexValidator(
 )
 
 
+def normalise_tag(value):
+    """Return the asset tag in `value` as the register keeps it: trimmed, in capitals.
+
+    A 2D scanner reading a label's QR code types the device page's address: its last part is
+    the tag (a tag never contains a slash).
+    """
+    return (value or "").strip().rstrip("/").rsplit("/", 1)[-1].upper()
+
+
 class DeviceQuerySet(models.QuerySet):
     """Queries over devices."""
 
@@ -168,7 +177,7 @@ class Device(models.Model):
 
     def clean_fields(self, exclude=None):
         # Tags and codes are typed, scanned and imported: compare them in one form.
-        self.asset_tag = (self.asset_tag or "").strip().upper()
+        self.asset_tag = normalise_tag(self.asset_tag)
         self.serial_number = (self.serial_number or "").strip()
         self.pupil_code = (self.pupil_code or "").strip().upper()
         super().clean_fields(exclude=exclude)

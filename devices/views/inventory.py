@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from devices import reports, services
 from devices.access import may_manage
-from devices.models import Device
+from devices.models import Device, normalise_tag
 from units.access import unit_or_404
 from units.models import Unit
 
@@ -40,9 +40,7 @@ class ScanForm(forms.Form):
     )
 
     def clean_tag(self):
-        # A 2D scanner reading a label's QR code types the device's address: its last part is
-        # the tag (a tag never contains a slash). Tags are stored in capitals.
-        return self.cleaned_data["tag"].strip().rstrip("/").rsplit("/", 1)[-1].upper()
+        return normalise_tag(self.cleaned_data["tag"])
 
 
 def _round_or_404(unit, pk):

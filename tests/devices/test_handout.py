@@ -141,6 +141,15 @@ def test_a_device_tag_scanned_first_is_not_taken_for_a_pupil(principal_client, s
     assert last_result(page)["text"] == "KUO-00101 is a device: scan the holder first."
 
 
+def test_a_labels_qr_code_scans_as_its_tag(principal_client, school, laptop):
+    label_url = "http://testserver" + reverse("devices:device", args=[school.slug, "KUO-00101"])
+    page = scan(principal_client, school, label_url)
+    assert last_result(page)["text"] == "KUO-00101 is a device: scan the holder first."
+    scan(principal_client, school, "7A-023", label_url)
+    laptop.refresh_from_db()
+    assert laptop.pupil_code == "7A-023"
+
+
 # Refusals
 
 
