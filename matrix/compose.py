@@ -51,12 +51,6 @@ class RoleEntry:
         return (self.role.scope == Role.Scope.UNIT and self.role.named_holders
                 and not self.holders)
 
-    @property
-    def is_unstaffed(self):
-        """Return whether an organisation-wide role has nobody named in it."""
-        return (self.role.scope == Role.Scope.ORGANISATION and self.role.named_holders
-                and not self.holders)
-
 
 @dataclass
 class LevelEntry:
