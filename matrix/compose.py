@@ -134,9 +134,14 @@ def person_duties(person, on=None):
                            if not duty.sectors.all()
                            or unit_sectors & {sector.pk for sector in duty.sectors.all()}]
         result.append(PlaceDuties(assignment=assignment, duties=role_duties))
-    result.sort(key=lambda item: (item.assignment.unit_id is None, str(item.place),
-                                  item.assignment.role.level.order, item.assignment.role.order))
+    result.sort(key=lambda item: place_order(item.assignment))
     return result
+
+
+def place_order(assignment):
+    """Return the sort key that lists a person's assignments: units by name, then the rest."""
+    return (assignment.unit_id is None, str(assignment.place),
+            assignment.role.level.order, assignment.role.order)
 
 
 def visible_unit_ids(user):

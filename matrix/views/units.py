@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from matrix.compose import grid_rows, lineage, person_duties, unit_matrix
+from matrix.compose import grid_rows, lineage, unit_matrix
 from units.access import unit_or_404
 from units.export import sheet_response
 from units.models import Organisation, Unit
@@ -32,8 +32,17 @@ def home(request):
         "linked_organisations": _viewable([organisation for organisation, _units in groups],
                                           request.user),
         "query": query,
-        "my_roles": person_duties(person) if person else [],
+        "my_roles": _current_roles(person) if person else [],
     })
+
+
+def _current_roles(person):
+    """Return the person's current assignments, at units by unit name first, then the rest."""
+    assignments = (person.assignments.current()
+                   .select_related("role__level", "unit", "organisation"))
+    return sorted(assignments, key=lambda assignment: (
+        assignment.unit_id is None, str(assignment.place),
+        assignment.role.level.order, assignment.role.order))
 
 
 def _viewable(organisations, user):
