@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from matrix.compose import grid_rows, lineage, unit_matrix
+from matrix.compose import grid_rows, lineage, place_order, unit_matrix
 from units.access import unit_or_404
 from units.export import sheet_response
 from units.models import Organisation, Unit
@@ -40,9 +40,7 @@ def _current_roles(person):
     """Return the person's current assignments, at units by unit name first, then the rest."""
     assignments = (person.assignments.current()
                    .select_related("role__level", "unit", "organisation"))
-    return sorted(assignments, key=lambda assignment: (
-        assignment.unit_id is None, str(assignment.place),
-        assignment.role.level.order, assignment.role.order))
+    return sorted(assignments, key=place_order)
 
 
 def _viewable(organisations, user):
