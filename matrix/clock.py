@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from django.utils.dates import MONTHS
 
-from roles.models import SCHOOL_YEAR_MONTHS, Duty
+from roles.models import SCHOOL_YEAR_MONTHS, Duty, school_year_label, school_year_start
 
 # The wheel's proportions, as fractions of its radius: the hole in the middle holds the school
 # year, the count badges sit in the middle of the ring and the month names near the rim, where a
@@ -159,8 +159,7 @@ def months_with_duties(duties, today=None):
 
 def school_year(today):
     """Return the school year `today` falls in, as "2025–2026" (it turns on 1 August)."""
-    start = today.year if today.month >= SCHOOL_YEAR_MONTHS[0] else today.year - 1
-    return f"{start}–{start + 1}"
+    return school_year_label(school_year_start(today))
 
 
 def point(cx, cy, radius, angle):

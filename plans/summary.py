@@ -7,17 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Action
-from roles.models import SCHOOL_YEAR_MONTHS
-
-
-def school_year_start(today):
-    """Return the year of the most recent August: the year of the school year `today` is in."""
-    return today.year if today.month >= SCHOOL_YEAR_MONTHS[0] else today.year - 1
-
-
-def school_year_label(year):
-    """Return the school year starting in August of `year`, as "2025–2026"."""
-    return f"{year}–{year + 1}"
+from roles.models import school_year_label, school_year_start
 
 
 def default_plan(plans, today):

@@ -13,6 +13,16 @@ from units.models import Organisation, Sector
 SCHOOL_YEAR_MONTHS = (8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7)
 
 
+def school_year_start(today):
+    """Return the year of the most recent August: the year of the school year `today` is in."""
+    return today.year if today.month >= SCHOOL_YEAR_MONTHS[0] else today.year - 1
+
+
+def school_year_label(year):
+    """Return the school year starting in August of `year`, as "2025–2026"."""
+    return f"{year}–{year + 1}"
+
+
 def title_lines(titles):
     """Return supporting titles, stored one per line, as a list (no text: an empty list)."""
     return [line.strip() for line in (titles or "").splitlines() if line.strip()]

@@ -7,12 +7,8 @@ from django.utils import timezone
 
 from plans.models import Action, ActionPlan
 from plans.resources import PlanResource
-from plans.summary import (
-    default_plan,
-    progress_of,
-    school_year_label,
-    school_year_start,
-)
+from plans.summary import default_plan, progress_of
+from roles.models import school_year_label, school_year_start
 from units.access import organisation_or_404
 from units.export import sheet_response
 from units.models import Organisation
