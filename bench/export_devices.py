@@ -53,13 +53,12 @@ def in_memory(devices):
     """Return a function that builds the CSV in memory with tablib, as sheet_response does."""
     import tablib
 
-    from devices.resources import RELATED, csv_cell, device_cells, headers
-    from units.resources import escape_formula
+    from devices.resources import RELATED, csv_row, headers
 
     def build():
         dataset = tablib.Dataset(headers=headers())
         for device in devices.select_related(*RELATED):
-            dataset.append([escape_formula(csv_cell(cell)) for cell in device_cells(device)])
+            dataset.append(csv_row(device))
         return len(dataset.export("csv"))
 
     return build

@@ -22,15 +22,14 @@ from _register import device_values, make_register, setup_django
 def sheet(rows, units, people, carts, bad_line=None, model="300e"):
     """Return the CSV bytes of `rows` devices as the export writes them; spoil `bad_line`."""
     from devices.models import Device
-    from devices.resources import csv_cell, device_cells, headers
-    from units.resources import escape_formula
+    from devices.resources import csv_row, headers
 
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers())
     for index in range(rows):
         device = Device(**{**device_values(index, units, people, carts), "model": model})
-        cells = [escape_formula(csv_cell(cell)) for cell in device_cells(device)]
+        cells = csv_row(device)
         if index + 2 == bad_line:
             cells[3] = "SN000000000"  # the first row's serial number
         writer.writerow(cells)

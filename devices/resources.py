@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
 from devices.models import Device
-from units.resources import VastuuResource
+from units.resources import VastuuResource, escape_formula
 
 
 def _label(name):
@@ -108,6 +108,11 @@ def csv_cell(value):
     if isinstance(value, Decimal):
         return f"{value:f}"
     return "" if value is None else str(value)
+
+
+def csv_row(device):
+    """Return `device`'s row as CSV text cells, formulas neutralised."""
+    return [escape_formula(csv_cell(cell)) for cell in device_cells(device)]
 
 
 class DeviceResource(VastuuResource):

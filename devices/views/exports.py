@@ -16,16 +16,15 @@ from django.utils import timezone
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from devices.models import Device
-from devices.resources import RELATED, csv_cell, device_cells, headers
+from devices.resources import RELATED, csv_row, device_cells, headers
 from units.access import organisation_or_404, unit_or_404
+from units.export import CONTENT_TYPES
 from units.models import Unit
 from units.resources import escape_formula
 
 CHUNK = 2000
 # Rows written to the CSV stream at a time: fewer, larger chunks for the server to send.
 ROWS_PER_CHUNK = 200
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -47,16 +46,16 @@ def organisation_export(request, slug, fmt):
 
 def export_response(devices, *, fmt, name, title):
     """Return the streamed download of `devices`; an unknown `fmt` is a 404."""
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in CONTENT_TYPES:
         raise Http404("Unknown export format.")
     devices = devices.select_related(*RELATED).order_by("unit__slug", "asset_tag")
     filename = f"laiterekisteri-{name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
-        response = StreamingHttpResponse(csv_stream(devices), content_type=CSV_TYPE)
+        response = StreamingHttpResponse(csv_stream(devices), content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     return FileResponse(xlsx_file(devices, title=title), as_attachment=True, filename=filename,
-                        content_type=XLSX_TYPE)
+                        content_type=CONTENT_TYPES["xlsx"])
 
 
 class _Line:
@@ -75,8 +74,7 @@ def csv_stream(devices):
     yield "\ufeff" + writer.writerow(headers())
     lines = []
     for device in devices.iterator(chunk_size=CHUNK):
-        lines.append(writer.writerow([escape_formula(csv_cell(cell))
-                                      for cell in device_cells(device)]))
+        lines.append(writer.writerow(csv_row(device)))
         if len(lines) == ROWS_PER_CHUNK:
             yield "".join(lines)
             lines = []
