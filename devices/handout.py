@@ -221,10 +221,7 @@ def _hand_out(tally, unit, by, tag):
 
 def _collect(tally, unit, by, tag):
     device = find_device(unit, tag)
-    if device.is_gone:
-        raise ValidationError(_("%(tag)s is %(status)s: nothing more can be done with it.") % {
-            "tag": device.asset_tag, "status": device.get_status_display().lower()})
-    label = device.holder.name if device.holder_id else device.pupil_code
+    label = device.holder_label
     services.device_return(device=device, by=by)
     tally.collected(device, label)
 

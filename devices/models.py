@@ -221,6 +221,11 @@ class Device(models.Model):
         """Return whether the device is checked out to someone."""
         return bool(self.holder_id or self.pupil_code)
 
+    @property
+    def holder_label(self):
+        """Return the holder as shown: a member of staff's name or a pupil's code."""
+        return self.holder.name if self.holder_id else self.pupil_code
+
 
 class ChargingCart(models.Model):
     """A charging cart (latausvaunu) with numbered slots, each holding one shared laptop."""

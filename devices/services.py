@@ -69,7 +69,7 @@ def device_check_out(*, device, by, holder=None, pupil_code="", condition=""):
     if bool(holder) == bool(pupil_code):
         raise ValidationError(_("Give either a member of staff or a pupil code."))
     if device.is_out:
-        current = device.holder.name if device.holder_id else device.pupil_code
+        current = device.holder_label
         raise ValidationError(_("%(tag)s is already checked out to %(holder)s.") % {
             "tag": device.asset_tag, "holder": current})
     if device.status == Status.IN_REPAIR:
@@ -90,6 +90,7 @@ def device_check_out(*, device, by, holder=None, pupil_code="", condition=""):
 def device_return(*, device, by, condition=""):
     """Take `device` back from its holder: the loan ends and the device goes back in stock."""
     device = _locked(device)
+    _refuse_if_gone(device)
     loan = device.loans.open().first()
     if not device.is_out and loan is None:
         raise ValidationError(_("%(tag)s is not checked out.") % {"tag": device.asset_tag})

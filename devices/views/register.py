@@ -212,7 +212,7 @@ def device_action(request, slug, tag, action):
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            holder = changed.holder.name if changed.holder_id else changed.pupil_code
+            holder = changed.holder_label
             messages.success(request, step.done % {"tag": changed.asset_tag, "holder": holder})
             return _to_device(request, changed, unit)
     return render(request, "devices/device_action.html", {

@@ -327,3 +327,9 @@ def test_an_event_cannot_be_deleted(checked_out_device):
     with pytest.raises(PermissionError):
         DeviceEvent.objects.all().delete()
     assert DeviceEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_a_retired_device_cannot_be_returned(retired_device, manager):
+    with pytest.raises(ValidationError, match="ei voi enää tehdä mitään"):
+        services.device_return(device=retired_device, by=manager)
+    assert not retired_device.events.filter(kind=DeviceEvent.Kind.RETURNED).exists()
