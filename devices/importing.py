@@ -20,17 +20,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
 import openpyxl
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices.models import ChargingCart, Device, DeviceEvent
 from devices.resources import COLUMNS, header_keys
 from units.models import Person, Unit
-from units.resources import DayWidget, YesNoWidget, unescape_formula
+from units.resources import DayWidget, YesNoWidget, choice_names, unescape_formula
 
 FORMATS = (".csv", ".xlsx")
 BATCH = 500
@@ -171,7 +170,7 @@ class _Planner:
         self.columns = self._read_header()
         self.yes_no = YesNoWidget()
         self.day = DayWidget()
-        self.choices = {key: _choice_names(choices) for key, choices in CHOICES.items()}
+        self.choices = {key: choice_names(choices.choices) for key, choices in CHOICES.items()}
         # The final owner of each unique value, as (asset tag, line or None for the register).
         self.serials, self.numbers, self.slots = {}, {}, {}
         self.tags = {}
@@ -404,17 +403,6 @@ class _Planner:
 
 
 _KEEP = object()
-
-
-def _choice_names(choices):
-    """Return {code or label in any site language, casefolded: code} for a TextChoices."""
-    names = {}
-    for code, label in choices.choices:
-        names[code.casefold()] = code
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                names.setdefault(str(label).casefold(), code)
-    return names
 
 
 def _text(value):

@@ -10,10 +10,8 @@ rows that say different things about the same plan or goal are an error. The res
 a role slug of the plan's organisation or of one above it, or "organisation/slug".
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Prefetch
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 from import_export.results import RowResult
@@ -21,23 +19,12 @@ from import_export.results import RowResult
 from plans.models import Action, ActionPlan, Goal
 from roles.models import Duty, Role
 from units.models import Organisation
-from units.resources import VastuuResource, text_field
+from units.resources import VastuuResource, choice_names, text_field
 
 # The columns of an action: one of them filled in on a row with no action text is a mistake.
 ACTION_COLUMNS = ("responsible_role", "target", "status", "order")
 # The years ActionPlan's check constraint allows.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
-def choice_names(choices):
-    """Return {code or label in any of the site's languages, case-folded: code} for `choices`."""
-    names = {}
-    for code, label in choices:
-        names[code.casefold()] = code
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                names[str(label).casefold()] = code
-    return names
 
 
 def whole_number(text):

@@ -37,6 +37,19 @@ def unescape_formula(value):
     return value
 
 
+def choice_names(choices):
+    """Return {code or label in any of the site's languages, case-folded: code} for `choices`.
+
+    A sheet may say a choice by its code or by its label in any language; a code always wins.
+    """
+    names = {code.casefold(): code for code, _label in choices}
+    for code, label in choices:
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                names.setdefault(str(label).casefold(), code)
+    return names
+
+
 def split_cell(value):
     """Return the items of a comma-separated cell; a number typed into a spreadsheet is one item."""
     if value is None:
