@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from devices.models import Device, normalise_tag
-from units.models import Unit
+from units.access import unit_allows
 
 
 def device_or_404(unit, tag):
@@ -18,4 +18,4 @@ def device_or_404(unit, tag):
 
 def may_manage(user, unit):
     """Return whether `user` may change the devices of `unit`."""
-    return Unit.objects.for_user(user, "manage_devices").filter(pk=unit.pk).exists()
+    return unit_allows(user, unit, "manage_devices")

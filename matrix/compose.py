@@ -25,11 +25,6 @@ def sector_ids(unit):
     return [sector.pk for sector in unit.sectors.all()]
 
 
-def roles_in_sectors(sectors):
-    """Return a filter for roles that exist in any of `sectors` (a role with none: everywhere)."""
-    return Q(sectors__isnull=True) | Q(sectors__in=sectors)
-
-
 def duties_in(sectors):
     """Return the duties that apply in `sectors`, with their partners and sectors prefetched."""
     return (Duty.objects.for_sectors(sectors)
@@ -81,7 +76,7 @@ def unit_matrix(unit, on=None):
                .filter(Q(unit=unit) | Q(organisation__in=chain_ids))
                .select_related("person").order_by("-is_chair", "-is_lead", "person__name"))
     roles = (Role.objects.filter(level__organisation__in=chain_ids)
-             .filter(roles_in_sectors(sectors)).distinct()
+             .for_sectors(sectors)
              .select_related("level__organisation")
              .prefetch_related(
                  "supporting_roles",

@@ -2,11 +2,12 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from matrix.compose import roles_in_sectors, sector_ids
+from matrix.compose import sector_ids
 from matrix.models import Assignment
 from roles.models import Role
 from units.forms import DateInput, ServiceErrorsMixin
@@ -89,12 +90,11 @@ class AssignmentForm(ServiceErrorsMixin, forms.ModelForm):
         Unit-scoped roles with named holders, of the unit's organisation or one above it, that
         exist in one of the unit's sectors; the role the assignment already has stays.
         """
-        roles = (Role.objects.reaching(unit.organisation)
-                 .filter(roles_in_sectors(sector_ids(unit)))
+        roles = (Role.objects.reaching(unit.organisation).for_sectors(sector_ids(unit))
                  .filter(scope=Role.Scope.UNIT, named_holders=True))
         if current is not None:
-            roles = roles | Role.objects.filter(pk=current.role_id)
-        return roles.select_related("level__organisation").distinct()
+            roles = Role.objects.filter(Q(pk__in=roles.values("pk")) | Q(pk=current.role_id))
+        return roles.select_related("level__organisation")
 
 
 class EndAssignmentForm(ServiceErrorsMixin, forms.Form):

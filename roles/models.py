@@ -62,6 +62,10 @@ class RoleQuerySet(models.QuerySet):
         """Return the roles defined by `organisation` itself."""
         return self.filter(level__organisation=organisation)
 
+    def for_sectors(self, sectors):
+        """Return the roles that exist in any of `sectors` (a role with no sectors: in all)."""
+        return self.filter(Q(sectors__isnull=True) | Q(sectors__in=sectors)).distinct()
+
     def reaching(self, organisation):
         """Return the roles of `organisation` and of its ancestors: the roles its units see."""
         return self.filter(level__organisation__in=organisation.lineage_ids())

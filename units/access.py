@@ -14,6 +14,11 @@ def unit_or_404(user, slug, action="view"):
     return get_object_or_404(Unit.objects.for_user(user, action).with_lineage(), slug=slug)
 
 
+def unit_allows(user, unit, action):
+    """Return whether `user` may do `action` on `unit` (for showing or hiding a page's controls)."""
+    return Unit.objects.for_user(user, action).filter(pk=unit.pk).exists()
+
+
 def organisation_or_404(user, slug, *, unit_viewers=False):
     """Return the organisation `slug` if `user` may view it; otherwise raise Http404.
 

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_http_methods
 from matrix import services
 from matrix.forms import AssignmentForm, EndAssignmentForm
 from matrix.models import Assignment
-from units.access import unit_or_404
-from units.models import Unit
+from units.access import unit_allows, unit_or_404
 
 MANAGE = "manage_assignments"
 
@@ -100,6 +99,6 @@ def _names(assignment):
 def _back_to(request, unit):
     """Redirect to the unit page, or home when the change took away the user's view of it."""
     # A principal who ends their own assignment may lose the unit with it; a 404 is no thanks.
-    if Unit.objects.for_user(request.user, "view").filter(pk=unit.pk).exists():
+    if unit_allows(request.user, unit, "view"):
         return redirect("matrix:unit", unit.slug)
     return redirect("matrix:home")

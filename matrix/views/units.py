@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from matrix.compose import grid_rows, lineage, place_order, unit_matrix
-from units.access import unit_or_404
+from units.access import unit_allows, unit_or_404
 from units.export import sheet_response
 from units.models import Organisation, Unit
 
@@ -57,8 +57,7 @@ def _unit_context(request, unit):
         "unit": unit,
         "organisations": organisations,
         "linked_organisations": _viewable(organisations, request.user),
-        "can_manage": Unit.objects.for_user(request.user, "manage_assignments")
-        .filter(pk=unit.pk).exists(),
+        "can_manage": unit_allows(request.user, unit, "manage_assignments"),
     }
 
 
