@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count, Q
-from django.forms.models import BaseInlineFormSet
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +19,6 @@ from units.models import Organisation
 PLAN_IMPORT_PERMISSIONS = ("plans.add_actionplan", "plans.add_goal", "plans.add_action")
 # Where the admin views leave the organisation whose roles an action may name, for the role field.
 ORGANISATION_ATTRIBUTE = "plans_role_organisation"
-WRONG_ROLE = _("The role belongs to another organisation's matrix.")
 
 
 def progress(done, total):
@@ -155,27 +153,10 @@ class ActionPlanAdmin(PlanSheetAdmin):
         return progress(plan.done_count, plan.action_count)
 
 
-class ActionInlineFormSet(BaseInlineFormSet):
-    """A goal's actions, checked against the plan the goal is (about to be) in."""
-
-    def clean(self):
-        """Refuse a role of an organisation unrelated to the plan's, even for a new goal."""
-        super().clean()
-        plan = self.instance.plan if self.instance.plan_id else None
-        if plan is None:
-            return
-        lineage = plan.organisation.lineage_ids()
-        for form in self.forms:
-            role = getattr(form, "cleaned_data", {}).get("responsible_role")
-            if role is not None and role.level.organisation_id not in lineage:
-                form.add_error("responsible_role", WRONG_ROLE)
-
-
 class ActionInline(RoleFieldMixin, admin.TabularInline):
     """A goal's actions in order: who is responsible, the result or target level, the status."""
 
     model = Action
-    formset = ActionInlineFormSet
     fields = ["order", "text", "responsible_role", "target", "status"]
     ordering = ["order", "pk"]
     extra = 1

@@ -86,7 +86,9 @@ class Action(models.Model):
 
     def clean(self):
         super().clean()
-        if self.responsible_role_id and self.goal_id:
+        # In the admin a new goal's actions come with the goal unsaved (no id yet, but set).
+        goal_known = self.goal_id or self._meta.get_field("goal").is_cached(self)
+        if self.responsible_role_id and goal_known and self.goal.plan_id:
             plan_org = self.goal.plan.organisation
             if self.responsible_role.level.organisation_id not in plan_org.lineage_ids():
                 raise ValidationError({"responsible_role": _(
