@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from devices.models import ChargingCart, Device, DeviceEvent
 from devices.resources import COLUMNS, header_keys
 from units.models import Person, Unit
-from units.resources import DayWidget, YesNoWidget, choice_names, unescape_formula
+from units.resources import DayWidget, YesNoWidget, choice_names, csv_delimiter, unescape_formula
 
 FORMATS = (".csv", ".xlsx")
 BATCH = 500
@@ -133,9 +133,7 @@ def _read_csv(data):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text)))
 
 
 def _read_xlsx(data):
