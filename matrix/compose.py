@@ -139,9 +139,10 @@ def place_order(assignment):
             assignment.role.level.order, assignment.role.order)
 
 
-def visible_unit_ids(user):
-    """Return the ids of the units `user` may view, for deciding which places to link."""
-    return set(Unit.objects.for_user(user, "view").values_list("pk", flat=True))
+def visible_unit_ids(user, unit_ids):
+    """Return those of `unit_ids` whose pages `user` may view, for deciding which to link."""
+    return set(Unit.objects.for_user(user, "view").filter(pk__in=unit_ids)
+               .values_list("pk", flat=True))
 
 
 @dataclass

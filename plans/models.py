@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from roles.models import Duty, Role
 from units.models import Organisation
 
+# The years a plan may be for: a typo such as 20266 is refused rather than stored.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 
 class ActionPlan(models.Model):
     """An organisation's action plan for one year (e.g. the school year starting in August)."""
@@ -25,7 +28,7 @@ class ActionPlan(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year"],
                                     name="action_plan_one_per_year"),
-            models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100),
+            models.CheckConstraint(condition=models.Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
                                    name="action_plan_year_in_range"),
         ]
 

@@ -16,15 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 from import_export.results import RowResult
 
-from plans.models import Action, ActionPlan, Goal
+from plans.models import FIRST_YEAR, LAST_YEAR, Action, ActionPlan, Goal
 from roles.models import Duty, Role
 from units.models import Organisation
 from units.resources import VastuuResource, choice_names, text_field
 
 # The columns of an action: one of them filled in on a row with no action text is a mistake.
 ACTION_COLUMNS = ("responsible_role", "target", "status", "order")
-# The years ActionPlan's check constraint allows.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def whole_number(text):

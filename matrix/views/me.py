@@ -35,7 +35,9 @@ def my_duties(request):
         "places": places,
         "this_month": this_month,
         "today": today,
-        "visible_units": visible_unit_ids(request.user) if places else set(),
+        "visible_units": visible_unit_ids(
+            request.user, {item.assignment.unit_id for item in places} - {None},
+        ) if places else set(),
         "months": months,
         "wheel": wheel(months) if recurring else None,
         "school_year": school_year(today),
