@@ -129,3 +129,8 @@ def percentage(found, expected):
     if not expected:
         return None
     return found * 100 // expected
+
+
+def monthly_cost(devices):
+    """Return what `devices` are billed for each month together (no cost counts as nothing)."""
+    return sum(device.monthly_cost or 0 for device in devices)

@@ -6,6 +6,7 @@ is looked up within that unit only, so another unit's tag under this unit's addr
 too. Views parse the form and call devices.services, which check the step and log it.
 """
 
+import copy
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -119,7 +120,7 @@ def device_edit(request, slug, tag):
     device = _device(unit, tag)
     # The form writes into its instance as it validates; the page keeps showing the saved one.
     form = forms.DeviceForm(request.POST if request.method == "POST" else None,
-                            instance=_device(unit, tag), unit=unit)
+                            instance=copy.copy(device), unit=unit)
     if form.is_bound and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         if not changes:

@@ -73,7 +73,7 @@ def unit_reports(request, slug):
         "form": form,
         "limits": limits,
         **found,
-        "unseen_cost": sum(device.monthly_cost or 0 for device in found["unseen"]),
+        "unseen_cost": reports.monthly_cost(found["unseen"]),
         "last_round": reports.with_tally(unit.inventory_rounds.closed())
         .order_by("-closed_at", "-pk").first(),
     })
@@ -98,7 +98,7 @@ def organisation_reports(request, slug):
         "form": form,
         "limits": limits,
         **found,
-        "unseen_cost": sum(device.monthly_cost or 0 for device in found["unseen"]),
+        "unseen_cost": reports.monthly_cost(found["unseen"]),
         "summary": [row for row in summary if any(row[key] for key in found)],
         "unit_count": len(units),
     })
