@@ -101,8 +101,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # Object permissions on units and organisations: the choke point, roles included.
+    "units.backends.UnitAccessBackend",
 ]
+# Guardian keeps the grants made by hand; units.backends answers for them, so guardian's own
+# backend, which would not count the roles people hold, is left out on purpose.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 # Vastuu never grants permissions to anonymous users, so guardian's anonymous user is not needed.
 ANONYMOUS_USER_NAME = None
 

@@ -150,8 +150,14 @@ def short(text, length=40):
 
 def save(obj, where):
     """Validate `obj` with full_clean() and save it; report model errors against `where`."""
+    call(obj.full_clean, where)
+    obj.save()
+
+
+def call(write, where, **arguments):
+    """Return what `write(**arguments)` returns (a service); report its refusal against `where`."""
     try:
-        obj.full_clean()
+        return write(**arguments)
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             problems = [f"{name}: {message}" for name, messages in exc.message_dict.items()
@@ -159,7 +165,6 @@ def save(obj, where):
         else:
             problems = exc.messages
         raise where.error("; ".join(problems)) from None
-    obj.save()
 
 
 def upsert(model, where, report, *, lookup, values):

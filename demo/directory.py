@@ -9,11 +9,12 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 
 from devices.models import ChargingCart, Device, DeviceEvent, Loan
+from matrix import services
 from matrix.models import Assignment
 from roles.models import Role
 from units.models import Organisation, Person, Sector, Unit
 
-from .common import boolean, choice, fields, items, pick, string, strings, upsert
+from .common import boolean, call, choice, fields, items, pick, string, strings, upsert
 from .matrices import roles_by_slug
 
 DEVICE_KEYS = (
@@ -117,11 +118,15 @@ class DirectoryLoader:
             place = {"unit": None, "organisation": role.level.organisation}
         else:
             place = {"unit": None, "organisation": self.organisation}
-        values = {"person": person, "role": role, **place,
-                  "is_lead": boolean(data, "lead", where, True),
+        values = {"is_lead": boolean(data, "lead", where, True),
                   "is_chair": boolean(data, "chair", where, False)}
-        upsert(Assignment, where, self.report, values=values,
-               lookup={"person": person, "role": role, **place})
+        # Through matrix.services, as every writer of assignments goes.
+        found = Assignment.objects.filter(person=person, role=role, **place).first()
+        if found is None:
+            call(services.assignment_create, where, person=person, role=role, **place, **values)
+        else:
+            call(services.assignment_update, where, assignment=found, **values)
+        self.report.count(Assignment, created=found is None)
 
     def role(self, reference, where):
         """Return the role `reference` names: "slug" here or above, "organisation/slug" anywhere."""

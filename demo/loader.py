@@ -120,8 +120,6 @@ Logins have known passwords, so they are loaded only when the caller asks for th
 
 from django.db import transaction
 
-from matrix.services import sync_all_role_permissions
-
 from .common import FixtureError, Report, Where, items, read_yaml
 from .directory import load_directory
 from .logins import load_logins
@@ -155,9 +153,6 @@ def load_demo(*, folder, with_logins):
         elif data.get("logins"):
             report.logins_skipped = True
         report.files.append(where.file)
-    # The loader saves assignments directly, so the permissions roles grant are brought in line
-    # here, once, as the daily sync_role_permissions would.
-    sync_all_role_permissions()
     return report
 
 

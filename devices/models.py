@@ -45,10 +45,6 @@ class DeviceQuerySet(models.QuerySet):
         """Return the devices of `unit`."""
         return self.filter(unit=unit)
 
-    def for_user(self, user, action="view"):
-        """Return the devices of the units on which `user` may do `action`."""
-        return self.filter(unit__in=Unit.objects.for_user(user, action))
-
     def active(self):
         """Return the devices still in the unit's hands: not retired, handed on or lost."""
         return self.exclude(status__in=Device.GONE)

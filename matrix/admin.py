@@ -26,7 +26,7 @@ OVERWRITE_PERMISSIONS = ("roles.delete_level", "roles.delete_role", "roles.delet
 class AssignmentAdmin(SheetAdmin):
     """Assignments, imported and exported by person email, role, place and start date.
 
-    Every write goes through matrix.services, so the unit permissions a role grants follow.
+    Every write goes through matrix.services, so the model's rules hold under concurrent edits.
     """
 
     resource_classes = [AssignmentResource]
@@ -54,21 +54,6 @@ class AssignmentAdmin(SheetAdmin):
             **{name: getattr(obj, name) for name in services.EDITABLE_FIELDS})
         # The admin goes on with its own instance (log entry, redirect): make it the saved one.
         obj.pk, obj._state = saved.pk, saved._state
-
-    def delete_model(self, request, obj):
-        """Delete the assignment and take back what its role granted."""
-        services.assignments_delete(assignments=Assignment.objects.filter(pk=obj.pk))
-
-    def delete_queryset(self, request, queryset):
-        """Delete the chosen assignments and take back what their roles granted."""
-        services.assignments_delete(assignments=queryset)
-
-    def process_result(self, result, request):
-        """Finish an import, then regrant: imported rows are saved around the services."""
-        response = super().process_result(result, request)
-        services.sync_all_role_permissions()
-        return response
-
 
 class CopyMatrixForm(forms.Form):
     """Where to copy an organisation's matrix, and whether to replace the matrix there."""

@@ -10,5 +10,15 @@ class MatrixConfig(AppConfig):
     verbose_name = _("Responsibility matrix")
 
     def ready(self):
-        """Connect the signals that keep role-granted permissions in step."""
-        from matrix import signals  # noqa: F401
+        """Let the choke point count the unit permissions of the roles people hold today.
+
+        Only unit assignments grant anything: a role held in a whole organisation (the ICT
+        coordinator, the IT company) grants nothing on units, so an organisation's roles cannot
+        quietly open every unit below it. Nothing is stored: an assignment grants from its
+        start date to its end date, and not a moment after it ends or is deleted.
+        """
+        from matrix.models import Assignment
+        from units.models import UNIT_GRANT_SOURCES
+
+        if Assignment.objects.unit_ids_granting not in UNIT_GRANT_SOURCES:
+            UNIT_GRANT_SOURCES.append(Assignment.objects.unit_ids_granting)

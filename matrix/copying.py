@@ -15,7 +15,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from matrix import services
 from matrix.models import Assignment
 from roles.models import Duty, Level, Role
 
@@ -103,10 +102,7 @@ def matrix_copy(*, source, target, overwrite=False):
                 "to replace it; that deletes its levels, roles and duties and every assignment "
                 "to its roles.") % {"target": target.name, "levels": _levels(replaced.levels),
                                     "roles": _roles(replaced.roles)})
-        # Through the services, so that the unit permissions these roles granted are taken back
-        # in one go rather than assignment by assignment as the cascade would.
-        services.assignments_delete(
-            assignments=Assignment.objects.filter(role__level__organisation=target))
+        # The roles' assignments go with them; what they granted was never stored.
         Level.objects.filter(organisation=target).delete()
     # modeltranslation reads and writes the untranslated column through the active language:
     # copying in the default language keeps that column in the default language, whoever copies.

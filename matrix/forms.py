@@ -1,7 +1,6 @@
 """Forms for a unit's assignments, as a principal adds, changes and ends them on the unit page."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -105,16 +104,6 @@ class EndAssignmentForm(ServiceErrorsMixin, forms.Form):
                                help_text=_("The last day of the assignment. A day in the past "
                                            "is fine."))
 
-    def __init__(self, *args, assignment, **kwargs):
-        """Remember `assignment`, whose start the end date must not precede."""
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.assignment = assignment
-
-    def clean_end_date(self):
-        """Return the end date; refuse one before the assignment starts."""
-        end = self.cleaned_data["end_date"]
-        start = self.assignment.start_date
-        if start and end < start:
-            raise ValidationError(_("The end date is before the start date."))
-        return end

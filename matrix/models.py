@@ -19,6 +19,16 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(Q(start_date__isnull=True) | Q(start_date__lte=on),
                            Q(end_date__isnull=True) | Q(end_date__gte=on))
 
+    def unit_ids_granting(self, user, codename, on=None):
+        """Return the ids of the units where `user` holds, on `on`, a role that grants
+        `codename` (a permission on units): a lazy subquery for the choke point."""
+        return (self.current(on)
+                .filter(person__user=user, unit__isnull=False,
+                        role__unit_permissions__codename=codename,
+                        role__unit_permissions__content_type__app_label="units",
+                        role__unit_permissions__content_type__model="unit")
+                .values("unit"))
+
     def overlapping(self, start, end):
         """Return the assignments whose period meets the period `start`–`end` (None: open)."""
         condition = Q()
@@ -88,14 +98,33 @@ class Assignment(models.Model):
         return ((self.start_date is None or self.start_date <= on)
                 and (self.end_date is None or self.end_date >= on))
 
+    def end(self, end_date):
+        """End the assignment on `end_date`, the last day it is in force; do not save.
+
+        Ending in the past is fine. Shortening a period cannot break any other rule, so it works
+        even after the person, the role's sectors or the unit's sectors have changed since the
+        assignment was made; a later end than before is a change of period like any edit, and
+        every rule is checked. Raise ValidationError when the end is before the start.
+        """
+        extends = self.end_date is not None and end_date > self.end_date
+        self.end_date = end_date
+        if extends:
+            self.full_clean()
+            return
+        self.clean_fields()
+        self._check_period()
+
+    def _check_period(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+
     def clean(self):
         super().clean()
+        self._check_period()
         if not self.role_id or not self.person_id:
             return
         errors = {}
         role = self.role
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = _("The end date is before the start date.")
         if role.scope == Role.Scope.UNIT:
             if self.unit_id is None:
                 errors["unit"] = _("This role is held at a unit: choose the unit.")

@@ -1,8 +1,10 @@
 """Import and export of assignments: who holds which role, where, from when."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
+from matrix import services
 from matrix.models import Assignment
 from roles.models import Role
 from units.models import Person, Unit
@@ -57,6 +59,18 @@ class AssignmentResource(VastuuResource):
         """Return the assignments with everything the sheet shows."""
         return queryset.select_related("person", "role__level__organisation", "unit",
                                        "organisation")
+
+    def do_instance_save(self, instance, is_create):
+        """Save the row's assignment through matrix.services, as every writer does."""
+        values = {name: getattr(instance, name) for name in services.EDITABLE_FIELDS}
+        try:
+            if is_create:
+                saved = services.assignment_create(**values)
+                instance.pk, instance._state = saved.pk, saved._state
+            else:
+                services.assignment_update(assignment=instance, **values)
+        except ValidationError as error:
+            raise self.by_column(error) from None
 
     def dehydrate_role_organisation(self, assignment):
         """Return the slug of the organisation the role belongs to."""

@@ -1,9 +1,18 @@
-"""The lookups every page starts from: a unit or an organisation, through the choke point."""
+"""The choke point's helpers: every page's lookups and yes-or-no checks go through here.
+
+`Unit.objects.for_user()` and `Organisation.objects.for_user()` decide; these helpers look up one
+object through them, or answer whether the user may do an action on one. The ids a user is
+permitted are read once per user object and action, and kept on it: a request's user lives as
+long as the request, so a page that asks many times runs each query once (as NetBox caches
+object permissions on the user).
+"""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from units.models import Organisation, Unit
+from units.models import Organisation, Unit, sees_everything
+
+_CACHE = "_vastuu_permitted"
 
 
 def unit_or_404(user, slug, action="view"):
@@ -14,9 +23,14 @@ def unit_or_404(user, slug, action="view"):
     return get_object_or_404(Unit.objects.for_user(user, action).with_lineage(), slug=slug)
 
 
-def unit_allows(user, unit, action):
-    """Return whether `user` may do `action` on `unit` (for showing or hiding a page's controls)."""
-    return Unit.objects.for_user(user, action).filter(pk=unit.pk).exists()
+def unit_allows(user, unit, action="view"):
+    """Return whether `user` may do `action` on `unit` (a unit or its id)."""
+    return _allows(user, Unit, unit, action)
+
+
+def organisation_allows(user, organisation, action="view"):
+    """Return whether `user` may do `action` on `organisation` (itself, not only its units)."""
+    return _allows(user, Organisation, organisation, action)
 
 
 def organisation_or_404(user, slug, *, unit_viewers=False):
@@ -27,9 +41,37 @@ def organisation_or_404(user, slug, *, unit_viewers=False):
     """
     organisation = get_object_or_404(
         Organisation.objects.select_related("parent__parent", "template"), slug=slug)
-    if Organisation.objects.for_user(user, "view").filter(pk=organisation.pk).exists():
+    if organisation_allows(user, organisation):
         return organisation
     if unit_viewers and (Unit.objects.for_user(user, "view")
                          .in_organisation(organisation).exists()):
         return organisation
     raise Http404("No organisation matches the given query.")
+
+
+def forget_permitted(user):
+    """Drop what is remembered of `user`'s permissions, after a change that may alter them."""
+    if hasattr(user, _CACHE):
+        delattr(user, _CACHE)
+
+
+def _allows(user, model, obj, action):
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if sees_everything(user, action):
+        return True
+    pk = getattr(obj, "pk", obj)
+    return pk in _permitted_ids(user, model, action)
+
+
+def _permitted_ids(user, model, action):
+    """Return the ids of the `model` objects on which `user` may do `action`, read once."""
+    cache = getattr(user, _CACHE, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _CACHE, cache)
+    key = (model._meta.label, action)
+    if key not in cache:
+        cache[key] = frozenset(model.objects.for_user(user, action)
+                               .order_by().values_list("pk", flat=True))
+    return cache[key]

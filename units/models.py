@@ -1,5 +1,7 @@
 """Organisations, sectors, units and people, and the one place that decides who may see a unit."""
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
@@ -12,13 +14,39 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 # The access check follows grants down this many levels in one query, so the limit is enforced.
 MAX_ORGANISATION_DEPTH = 3
 
-# The actions Vastuu checks, with the codename each one has on Unit and on Organisation.
+
+
+class Action(NamedTuple):
+    """The permission codenames of one thing Vastuu checks: on a unit, on an organisation, and
+    the global permission that allows it everywhere."""
+
+    unit: str
+    organisation: str
+    everywhere: str
+
+
+# The actions Vastuu checks. Each codename is distinct across Unit and Organisation, so that
+# "units.<codename>" names one permission. Django's model permissions (view_unit, which a staff
+# user needs for the admin) mean nothing here without an object: seeing every organisation is
+# for superusers and the holders of the `everywhere` permission.
 ACTIONS = {
-    "view": ("view_unit", "view_organisation"),
-    "change": ("change_unit", "change_organisation"),
-    "manage_assignments": ("manage_assignments", "manage_assignments"),
-    "manage_devices": ("manage_devices", "manage_devices"),
+    "view": Action("view_unit", "view_organisation", "view_every_organisation"),
+    "change": Action("change_unit", "change_organisation", "change_every_organisation"),
+    "manage_assignments": Action("manage_assignments", "manage_organisation_assignments",
+                                 "manage_every_organisation_assignments"),
+    "manage_devices": Action("manage_devices", "manage_organisation_devices",
+                             "manage_every_organisation_devices"),
 }
+
+# Where else unit grants come from, besides the guardian rows: each source is a callable
+# (user, unit codename) → a queryset of unit ids. The matrix app adds the grants of the roles a
+# user holds today (matrix.apps), so that units need not know about assignments.
+UNIT_GRANT_SOURCES = []
+
+
+def sees_everything(user, action):
+    """Return whether `user` may do `action` on every unit and organisation."""
+    return user.is_superuser or user.has_perm(f"units.{_action(action).everywhere}")
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -28,11 +56,10 @@ class OrganisationQuerySet(models.QuerySet):
         """Return the organisations on which `user` holds `action`, directly or through a parent."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        _unit_codename, codename = _codenames(action)
-        if user.is_superuser or user.has_perm(f"units.{codename}"):
+        if sees_everything(user, action):
             return self
         granted = _granted(OrganisationUserObjectPermission, OrganisationGroupObjectPermission,
-                           user, codename)
+                           user, _action(action).organisation)
         return self.filter(_within(*granted, field="pk"))
 
     def descendants_of(self, organisation):
@@ -87,8 +114,15 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         permissions = [
-            ("manage_assignments", _("Can manage the assignments of the organisation's units")),
-            ("manage_devices", _("Can manage the devices of the organisation's units")),
+            ("manage_organisation_assignments",
+             _("Can manage the assignments of the organisation's units")),
+            ("manage_organisation_devices",
+             _("Can manage the devices of the organisation's units")),
+            ("view_every_organisation", _("Can view every organisation and unit")),
+            ("change_every_organisation", _("Can change every organisation and unit")),
+            ("manage_every_organisation_assignments",
+             _("Can manage the assignments of every unit")),
+            ("manage_every_organisation_devices", _("Can manage the devices of every unit")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -170,18 +204,20 @@ class UnitQuerySet(models.QuerySet):
         """Return the units on which `user` may do `action`.
 
         A grant on a unit covers that unit; a grant on an organisation covers the units of that
-        organisation and of every organisation below it. Superusers and holders of the global
-        permission see all. Everything is one lazy query.
+        organisation and of every organisation below it; a role held at a unit today grants
+        what the role lists there (UNIT_GRANT_SOURCES). Superusers and holders of the
+        `everywhere` permission see all. Everything is one lazy query.
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        unit_codename, org_codename = _codenames(action)
-        if user.is_superuser or user.has_perm(f"units.{unit_codename}"):
+        if sees_everything(user, action):
             return self
-        unit_grants = _granted(UnitUserObjectPermission, UnitGroupObjectPermission,
-                               user, unit_codename)
+        codenames = _action(action)
         org_grants = _granted(OrganisationUserObjectPermission, OrganisationGroupObjectPermission,
-                              user, org_codename)
+                              user, codenames.organisation)
+        unit_grants = _granted(UnitUserObjectPermission, UnitGroupObjectPermission,
+                               user, codenames.unit)
+        unit_grants += [source(user, codenames.unit) for source in UNIT_GRANT_SOURCES]
         condition = _within(*org_grants, field="organisation")
         for ids in unit_grants:
             condition |= Q(pk__in=ids)
@@ -276,18 +312,12 @@ class Person(models.Model):
 
 
 class UnitUserObjectPermission(UserObjectPermissionBase):
-    """A user's permission on one unit (guardian, direct foreign key).
+    """A user's permission on one unit (guardian, direct foreign key), granted by hand.
 
-    A row is either granted by hand (an administrator) or by a role the user's person holds at
-    the unit; matrix.services keeps the role-granted rows in step with the assignments and never
-    touches the others.
+    What a role grants is not stored: the choke point computes it from the assignments in force.
     """
 
     content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
-    via_role = models.BooleanField(
-        _("granted by a role"), default=False,
-        help_text=_("Granted and taken back with the roles the user holds at the unit."),
-    )
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("user permission on a unit")
@@ -324,8 +354,8 @@ class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
         verbose_name_plural = _("group permissions on organisations")
 
 
-def _codenames(action):
-    """Return the (unit, organisation) permission codenames of `action`."""
+def _action(action):
+    """Return the permission codenames of `action`."""
     try:
         return ACTIONS[action]
     except KeyError:

@@ -328,11 +328,16 @@ class VastuuResource(resources.ModelResource):
         try:
             super().validate_instance(instance, import_validation_errors, validate_unique)
         except ValidationError as error:
-            columns = {field.attribute: field.column_name
-                       for field in self.fields.values() if field.attribute}
-            raise ValidationError(
-                {columns.get(key, key): value for key, value in error.error_dict.items()}
-            ) from None
+            raise self.by_column(error) from None
+
+    def by_column(self, error):
+        """Return the ValidationError `error` with each field's errors under its column name."""
+        if not hasattr(error, "error_dict"):
+            return error
+        columns = {field.attribute: field.column_name
+                   for field in self.fields.values() if field.attribute}
+        return ValidationError(
+            {columns.get(key, key): value for key, value in error.error_dict.items()})
 
 
 class OrganisationResource(VastuuResource):

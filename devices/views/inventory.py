@@ -20,8 +20,7 @@ from django.views.decorators.http import require_http_methods
 from devices import reports, services
 from devices.access import may_manage
 from devices.models import Device, normalise_tag
-from units.access import unit_or_404
-from units.models import Unit
+from units.access import unit_allows, unit_or_404
 
 MANAGE = "manage_devices"
 
@@ -140,7 +139,7 @@ def _mark(request, unit, inventory):
         return
     if device.unit_id != unit.pk:
         # Name the other unit only to someone who may see it anyway.
-        if Unit.objects.for_user(request.user).filter(pk=device.unit_id).exists():
+        if unit_allows(request.user, device.unit_id):
             message = _("%(tag)s belongs to %(unit)s, not to this unit.") % {
                 "tag": device.asset_tag, "unit": device.unit}
         else:

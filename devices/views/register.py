@@ -24,8 +24,7 @@ from django.views.decorators.http import require_http_methods
 from devices import forms, services
 from devices.access import device_or_404, may_manage
 from devices.models import ChargingCart, Device
-from units.access import unit_or_404
-from units.models import Unit
+from units.access import unit_allows, unit_or_404
 
 MANAGE = "manage_devices"
 PER_PAGE = 50
@@ -231,7 +230,7 @@ def _device(unit, tag):
 def _to_device(request, device, unit):
     """Redirect to the device's page, at its new unit if it moved there and the user sees it."""
     if device.unit_id != unit.pk:
-        if Unit.objects.for_user(request.user, "view").filter(pk=device.unit_id).exists():
+        if unit_allows(request.user, device.unit_id):
             return redirect("devices:device", device.unit.slug, device.asset_tag)
         return redirect("devices:device_list", unit.slug)
     return redirect("devices:device", unit.slug, device.asset_tag)

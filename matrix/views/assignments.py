@@ -2,7 +2,7 @@
 
 Every page starts from `unit_or_404(…, "manage_assignments")`: a unit the user may not manage
 answers 404, even one they may view, and an assignment of another unit is not found under this
-one. The views parse the form and call matrix.services, which validate, save and regrant.
+one. The views parse the form and call matrix.services, which validate and save.
 """
 
 from django.contrib import messages
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from matrix import services
 from matrix.forms import AssignmentForm, EndAssignmentForm
 from matrix.models import Assignment
-from units.access import unit_allows, unit_or_404
+from units.access import forget_permitted, unit_allows, unit_or_404
 
 MANAGE = "manage_assignments"
 
@@ -69,8 +69,7 @@ def assignment_end(request, slug, pk):
     """Ask for the last day of one of the unit's assignments; on POST, end it then."""
     unit = unit_or_404(request.user, slug, MANAGE)
     assignment = _assignment_or_404(unit, pk)
-    form = EndAssignmentForm(request.POST if request.method == "POST" else None,
-                             assignment=assignment)
+    form = EndAssignmentForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
             services.assignment_end(assignment=assignment, end_date=form.cleaned_data["end_date"])
@@ -99,6 +98,7 @@ def _names(assignment):
 def _back_to(request, unit):
     """Redirect to the unit page, or home when the change took away the user's view of it."""
     # A principal who ends their own assignment may lose the unit with it; a 404 is no thanks.
+    forget_permitted(request.user)
     if unit_allows(request.user, unit, "view"):
         return redirect("matrix:unit", unit.slug)
     return redirect("matrix:home")

@@ -4,8 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from matrix.copying import matrix_differences
-from units.access import organisation_or_404
-from units.models import Organisation
+from units.access import organisation_allows, organisation_or_404
 
 
 @login_required
@@ -26,7 +25,6 @@ def copy_differences(request, slug):
         "organisation": organisation,
         "differences": differences,
         "counts": differences.counts() if differences else {},
-        "template_visible": template is not None and Organisation.objects.for_user(user)
-        .filter(pk=template.pk).exists(),
+        "template_visible": template is not None and organisation_allows(user, template),
         "admin_links": admin_links,
     })

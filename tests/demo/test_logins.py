@@ -48,7 +48,7 @@ def test_the_tutor_login_views_its_salmela_school(demo_with_logins):
     assert list(Unit.objects.for_user(tutor)) == [school]
 
 
-def test_the_demo_principals_role_grants_its_permissions_on_reload(demo_with_logins, load):
+def test_the_demo_principal_manages_the_school_through_the_role_alone(demo_with_logins, load):
     from django.contrib.auth import get_user_model
 
     from units.models import Unit, UnitUserObjectPermission
@@ -58,4 +58,4 @@ def test_the_demo_principals_role_grants_its_permissions_on_reload(demo_with_log
     principal = get_user_model().objects.get(username="rehtori")
     school = Unit.objects.get(slug="kivikallion-koulu")
     assert principal.has_perm("units.manage_assignments", school)
-    assert UnitUserObjectPermission.objects.filter(user=principal, via_role=True).exists()
+    assert not UnitUserObjectPermission.objects.filter(user=principal).exists()

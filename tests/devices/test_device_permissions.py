@@ -115,7 +115,7 @@ def test_an_unknown_step_is_404(principal_client, school, device):
 def test_a_grant_on_the_organisation_reaches_the_units_devices(school, device):
     user = UserFactory(username="tvt-koordinaattori")
     assign_perm("units.view_organisation", user, school.organisation)
-    assign_perm("units.manage_devices", user, school.organisation)
+    assign_perm("units.manage_organisation_devices", user, school.organisation)
     client = client_for(user)
     assert client.get(reverse("devices:device", args=[school.slug, device.asset_tag])
                       ).status_code == 200

@@ -8,7 +8,6 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
@@ -255,19 +254,3 @@ def test_organisation_export_holds_the_devices_of_its_units_and_those_below(clie
     rows = csv_rows(client.get(organisation_url(organisation)))
 
     assert sorted(cells[2] for cells in rows[1:]) == ["ALA-1", "KUO-1"]
-
-
-def test_organisation_export_leaves_out_units_the_user_may_not_view(client, school,
-                                                                    organisation):
-    hidden = UnitFactory(organisation=organisation, slug="piilo")
-    DeviceFactory(unit=school, asset_tag="KUO-1")
-    DeviceFactory(unit=hidden, asset_tag="PII-1")
-    user = UserFactory()
-    # May see every organisation, but of their units only the one granted.
-    user.user_permissions.add(Permission.objects.get(codename="view_organisation"))
-    assign_perm("units.view_unit", user, school)
-    client.force_login(user)
-
-    rows, _cells = xlsx_rows(client.get(organisation_url(organisation, "xlsx")))
-
-    assert [cells[2] for cells in rows[1:]] == ["KUO-1"]

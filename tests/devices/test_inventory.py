@@ -306,7 +306,7 @@ def test_anonymous_user_is_sent_to_log_in(client, open_round, page):
 def test_device_manager_by_organisation_grant_may_run_rounds(client, school, devices):
     user = UserFactory()
     assign_perm("units.view_organisation", user, school.organisation)
-    assign_perm("units.manage_devices", user, school.organisation)
+    assign_perm("units.manage_organisation_devices", user, school.organisation)
     client.force_login(user)
     response = client.post(list_url(school))
     assert response.status_code == 302

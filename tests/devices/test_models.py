@@ -2,10 +2,8 @@
 
 import pytest
 from django.db import IntegrityError
-from guardian.shortcuts import assign_perm
 
-from devices.models import Device
-from tests.factories import DeviceFactory, UserFactory
+from tests.factories import DeviceFactory
 
 
 def test_asset_tag_is_unique(school):
@@ -20,15 +18,6 @@ def test_serial_number_is_unique_where_given(school):
     DeviceFactory(unit=school, serial_number="ABC")
     with pytest.raises(IntegrityError):
         DeviceFactory(unit=school, serial_number="ABC")
-
-
-def test_devices_follow_the_units_grant(school, other_school):
-    mine = DeviceFactory(unit=school)
-    DeviceFactory(unit=other_school)
-    user = UserFactory()
-    assign_perm("units.view_unit", user, school)
-    assert list(Device.objects.for_user(user)) == [mine]
-    assert list(Device.objects.for_user(user, "manage_devices")) == []
 
 
 def test_holder_must_work_in_the_units_organisation(school):

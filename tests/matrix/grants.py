@@ -4,7 +4,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
 from tests.factories import LevelFactory, PersonFactory, RoleFactory, UserFactory
-from units.models import UnitUserObjectPermission
 
 
 def unit_permissions(*codenames):
@@ -26,11 +25,5 @@ def person_with_login(organisation, username):
 
 
 def fresh(user):
-    """Return `user` read again: guardian caches a user's object permissions on the instance."""
+    """Return `user` read again: a user object remembers its permissions for its lifetime."""
     return get_user_model().objects.get(pk=user.pk)
-
-
-def role_rows(user):
-    """Return the codenames and unit slugs `user` holds through roles, as a set of pairs."""
-    return set(UnitUserObjectPermission.objects.filter(user=user, via_role=True)
-               .values_list("permission__codename", "content_object__slug"))

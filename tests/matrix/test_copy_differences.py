@@ -366,7 +366,7 @@ def grow_differences(copy, template, times):
         DutyFactory(role=originals[number % len(originals)])
 
 
-@pytest.mark.parametrize("staff, queries", [(False, 10), (True, 8)])
+@pytest.mark.parametrize("staff, queries", [(False, 9), (True, 6)])
 def test_same_queries_for_ten_times_the_differences(client, copy, template, staff, queries,
                                                     django_assert_num_queries):
     user = (UserFactory(is_staff=True, is_superuser=True) if staff else viewer_of(copy))

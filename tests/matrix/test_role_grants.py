@@ -1,11 +1,15 @@
-"""Holding a role grants the role's unit permissions at the unit, and ending it takes them back."""
+"""Holding a role grants the role's unit permissions at the unit for exactly as long as it runs.
+
+Nothing is stored and nothing has to run: the choke point reads the assignments in force.
+"""
 
 import datetime
-from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from guardian.shortcuts import assign_perm
 
@@ -13,12 +17,18 @@ from matrix import services
 from matrix.models import Assignment
 from roles.models import Role
 from tests.factories import PersonFactory, UnitFactory, UserFactory
-from tests.matrix.grants import fresh, granting_role, person_with_login, role_rows, unit_permissions
-from units.models import UnitUserObjectPermission
+from tests.matrix.grants import fresh, granting_role, person_with_login, unit_permissions
+from units.access import unit_allows
+from units.models import Unit, UnitUserObjectPermission
 
 TODAY = timezone.localdate()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
 TOMORROW = TODAY + datetime.timedelta(days=1)
+
+
+def on_day(day):
+    """Return a patch under which today is `day`, as a date passing would make it."""
+    return mock.patch("django.utils.timezone.localdate", return_value=day)
 
 
 @pytest.fixture
@@ -40,10 +50,11 @@ def sanna(organisation):
 def test_holding_a_role_grants_its_permissions_on_the_unit(school, principal_role, sanna):
     services.assignment_create(person=sanna, role=principal_role, unit=school)
     user = fresh(sanna.user)
+    for action in ("view", "manage_devices", "manage_assignments"):
+        assert list(Unit.objects.for_user(user, action)) == [school]
+        assert unit_allows(user, school, action)
     assert user.has_perm("units.manage_devices", school)
-    assert user.has_perm("units.manage_assignments", school)
-    assert role_rows(user) == {("view_unit", school.slug), ("manage_assignments", school.slug),
-                               ("manage_devices", school.slug)}
+    assert not UnitUserObjectPermission.objects.exists()  # computed, never stored
 
 
 def test_a_role_grants_nothing_on_other_units(school, other_school, principal_role, sanna):
@@ -58,29 +69,37 @@ def test_a_role_grants_only_what_it_lists(school, tutor_role, sanna):
     assert not user.has_perm("units.manage_devices", school)
 
 
-def test_ending_yesterday_takes_the_grants_back(school, principal_role, sanna):
+def test_ending_yesterday_takes_the_grants_back_at_once(school, principal_role, sanna):
     assignment = services.assignment_create(person=sanna, role=principal_role, unit=school)
     services.assignment_end(assignment=assignment, end_date=YESTERDAY)
     assert not fresh(sanna.user).has_perm("units.manage_devices", school)
-    assert role_rows(sanna.user) == set()
 
 
-def test_ending_today_keeps_the_grants_until_tomorrow(school, principal_role, sanna):
-    assignment = services.assignment_create(person=sanna, role=principal_role, unit=school)
-    services.assignment_end(assignment=assignment, end_date=TODAY)
+def test_an_assignment_stops_granting_the_day_after_its_end_with_nothing_run(
+        school, principal_role, sanna):
+    services.assignment_create(person=sanna, role=principal_role, unit=school, end_date=TODAY)
     assert fresh(sanna.user).has_perm("units.manage_devices", school)
+    with on_day(TOMORROW):
+        assert not fresh(sanna.user).has_perm("units.manage_devices", school)
+        assert list(Unit.objects.for_user(fresh(sanna.user))) == []
+
+
+def test_an_assignment_starts_granting_on_its_start_date_with_nothing_run(
+        school, principal_role, sanna):
+    services.assignment_create(person=sanna, role=principal_role, unit=school,
+                               start_date=TOMORROW)
+    assert not fresh(sanna.user).has_perm("units.view_unit", school)
+    with on_day(TOMORROW):
+        assert fresh(sanna.user).has_perm("units.view_unit", school)
 
 
 def test_a_grant_made_by_hand_survives_the_end_of_the_role(school, principal_role, sanna):
     assign_perm("units.manage_devices", sanna.user, school)
     assignment = services.assignment_create(person=sanna, role=principal_role, unit=school)
-    # The hand-made row already covers the permission: no role row is added beside it.
-    assert ("manage_devices", school.slug) not in role_rows(sanna.user)
     services.assignment_end(assignment=assignment, end_date=YESTERDAY)
     user = fresh(sanna.user)
     assert user.has_perm("units.manage_devices", school)
     assert not user.has_perm("units.manage_assignments", school)
-    assert UnitUserObjectPermission.objects.get(user=user).via_role is False
 
 
 def test_ending_one_of_two_roles_keeps_what_the_other_grants(school, principal_role, tutor_role,
@@ -93,16 +112,10 @@ def test_ending_one_of_two_roles_keeps_what_the_other_grants(school, principal_r
     assert not user.has_perm("units.manage_devices", school)
 
 
-def test_a_future_assignment_grants_nothing_yet(school, principal_role, sanna):
-    services.assignment_create(person=sanna, role=principal_role, unit=school,
-                               start_date=TOMORROW)
-    assert not fresh(sanna.user).has_perm("units.view_unit", school)
-
-
-def test_a_person_without_a_login_gets_no_grants(school, principal_role, organisation):
+def test_a_person_without_a_login_grants_nobody_anything(school, principal_role, organisation):
     person = PersonFactory(organisation=organisation)
     services.assignment_create(person=person, role=principal_role, unit=school)
-    assert not UnitUserObjectPermission.objects.exists()
+    assert list(Unit.objects.for_user(UserFactory())) == []
 
 
 def test_an_organisation_role_grants_nothing_on_units(school, organisation, sanna):
@@ -111,46 +124,15 @@ def test_an_organisation_role_grants_nothing_on_units(school, organisation, sann
     assert not fresh(sanna.user).has_perm("units.view_unit", school)
 
 
-def test_the_daily_command_revokes_assignments_that_ended(school, principal_role, sanna):
-    assignment = services.assignment_create(person=sanna, role=principal_role, unit=school,
-                                            end_date=TODAY)
-    # The day passes: the assignment that ended today ended yesterday as of tomorrow.
-    Assignment.objects.filter(pk=assignment.pk).update(end_date=YESTERDAY)
-    assert fresh(sanna.user).has_perm("units.manage_devices", school)
-    out = StringIO()
-    call_command("sync_role_permissions", stdout=out)
-    assert not fresh(sanna.user).has_perm("units.manage_devices", school)
-    assert "revoked 3" in out.getvalue()
-
-
-def test_the_daily_command_grants_assignments_that_start(school, principal_role, sanna):
-    assignment = services.assignment_create(person=sanna, role=principal_role, unit=school,
-                                            start_date=TOMORROW)
-    Assignment.objects.filter(pk=assignment.pk).update(start_date=TODAY)
-    call_command("sync_role_permissions", stdout=StringIO())
-    assert fresh(sanna.user).has_perm("units.manage_devices", school)
-
-
-def test_the_daily_command_leaves_grants_made_by_hand(school, sanna):
-    assign_perm("units.manage_devices", sanna.user, school)
-    call_command("sync_role_permissions", stdout=StringIO())
-    assert fresh(sanna.user).has_perm("units.manage_devices", school)
-
-
-def test_changing_a_roles_permissions_regrants_its_holders(school, tutor_role, sanna):
+def test_changing_a_roles_permissions_changes_what_its_holders_may_do(school, tutor_role,
+                                                                       sanna):
     services.assignment_create(person=sanna, role=tutor_role, unit=school)
     tutor_role.unit_permissions.add(*unit_permissions("manage_devices"))
     assert fresh(sanna.user).has_perm("units.manage_devices", school)
     tutor_role.unit_permissions.set(unit_permissions("manage_devices"))
     assert not fresh(sanna.user).has_perm("units.view_unit", school)
     tutor_role.unit_permissions.clear()
-    assert role_rows(sanna.user) == set()
-
-
-def test_a_permission_taken_off_every_role_is_taken_back(school, tutor_role, sanna):
-    services.assignment_create(person=sanna, role=tutor_role, unit=school)
-    unit_permissions("view_unit").get().role_set.clear()
-    assert role_rows(sanna.user) == set()
+    assert list(Unit.objects.for_user(fresh(sanna.user), "manage_devices")) == []
 
 
 def test_a_new_login_takes_over_the_persons_grants(school, principal_role, sanna):
@@ -162,36 +144,63 @@ def test_a_new_login_takes_over_the_persons_grants(school, principal_role, sanna
     assert fresh(new_login).has_perm("units.view_unit", school)
     sanna.user = None
     sanna.save()
-    assert role_rows(new_login) == set()
+    assert not fresh(new_login).has_perm("units.view_unit", school)
 
 
-def test_deleting_a_role_takes_back_what_it_granted(school, principal_role, sanna):
-    services.assignment_create(person=sanna, role=principal_role, unit=school)
-    principal_role.delete()
-    assert role_rows(sanna.user) == set()
-
-
-def test_deleting_a_person_takes_back_what_their_roles_granted(school, principal_role, sanna):
-    services.assignment_create(person=sanna, role=principal_role, unit=school)
-    login = sanna.user
-    sanna.delete()
-    assert role_rows(login) == set()
-
-
-def test_deleting_assignments_takes_back_what_they_granted(school, principal_role, sanna):
-    services.assignment_create(person=sanna, role=principal_role, unit=school)
-    services.assignments_delete(assignments=Assignment.objects.all())
-    assert role_rows(sanna.user) == set()
-
-
-def test_syncing_one_place_takes_a_fixed_number_of_queries(school, principal_role, sanna,
-                                                           django_assert_num_queries):
+@pytest.mark.parametrize("deleted", ["role", "person", "assignment"])
+def test_deleting_takes_back_what_the_role_granted(school, principal_role, sanna, deleted):
     assignment = services.assignment_create(person=sanna, role=principal_role, unit=school)
-    Assignment.objects.filter(pk=assignment.pk).update(end_date=YESTERDAY)
-    # Savepoint, what the roles want, what is granted, the revocation, release.
-    with django_assert_num_queries(5):
-        services.sync_role_permissions(user=sanna.user, unit=school)
-    assert role_rows(sanna.user) == set()
+    login = sanna.user
+    {"role": principal_role, "person": sanna, "assignment": assignment}[deleted].delete()
+    assert list(Unit.objects.for_user(fresh(login))) == []
+
+
+def _holders(count, organisation, role, unit):
+    for number in range(count):
+        person = person_with_login(organisation, f"holder{count}-{number}")
+        services.assignment_create(person=person, role=role, unit=unit, is_lead=False)
+
+
+def _queries(run):
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return len(queries)
+
+
+def test_deleting_a_role_takes_as_many_queries_with_100_assignments_as_with_1(
+        organisation, school):
+    counts = []
+    for size in (1, 100):
+        role = granting_role(organisation, "view_unit", "manage_devices")
+        _holders(size, organisation, role, school)
+        counts.append(_queries(role.delete))
+    assert counts[0] == counts[1]
+    assert not Assignment.objects.exists()
+
+
+def test_the_choke_point_is_one_query_whatever_the_number_of_assignments(
+        organisation, school, principal_role, tutor_role, sanna):
+    services.assignment_create(person=sanna, role=tutor_role, unit=school)
+    small = fresh(sanna.user)
+    small_count = _queries(lambda: list(Unit.objects.for_user(small, "manage_devices")))
+    for _number in range(20):
+        unit = UnitFactory(organisation=organisation, sectors=["perusopetus"])
+        services.assignment_create(person=sanna, role=principal_role, unit=unit)
+    large = fresh(sanna.user)
+    large_count = _queries(lambda: list(Unit.objects.for_user(large, "manage_devices")))
+    assert len(Unit.objects.for_user(large, "manage_devices")) == 20
+    # The user's global permissions (2, read once per user object), then the units: one query.
+    assert small_count == large_count == 3
+
+
+def test_a_page_that_asks_many_times_reads_the_permitted_units_once(
+        school, other_school, principal_role, sanna, django_assert_num_queries):
+    services.assignment_create(person=sanna, role=principal_role, unit=school)
+    user = fresh(sanna.user)
+    with django_assert_num_queries(3):  # global permissions (2), the permitted units (1)
+        for _round in range(5):
+            assert unit_allows(user, school, "manage_devices")
+            assert not unit_allows(user, other_school, "manage_devices")
 
 
 def test_the_admin_goes_through_the_services(admin_client, school, principal_role, sanna):
@@ -206,34 +215,16 @@ def test_the_admin_goes_through_the_services(admin_client, school, principal_rol
         "end_date": YESTERDAY.isoformat(),
     })
     assert response.status_code == 302
-    assert role_rows(sanna.user) == set()
+    assert not fresh(sanna.user).has_perm("units.manage_devices", school)
     services.assignment_update(assignment=assignment, end_date=None)
     response = admin_client.post(f"/admin/matrix/assignment/{assignment.pk}/delete/",
                                  {"post": "yes"})
     assert response.status_code == 302
     assert not Assignment.objects.exists()
-    assert role_rows(sanna.user) == set()
+    assert not fresh(sanna.user).has_perm("units.manage_devices", school)
 
 
-def test_the_admins_bulk_delete_takes_grants_back(admin_client, school, principal_role, sanna):
-    assignment = services.assignment_create(person=sanna, role=principal_role, unit=school)
-    response = admin_client.post("/admin/matrix/assignment/", {
-        "action": "delete_selected", "_selected_action": [assignment.pk], "post": "yes",
-    })
-    assert response.status_code == 302
-    assert role_rows(sanna.user) == set()
-
-
-def test_a_school_of_another_organisation_is_untouched(principal_role, sanna, school):
-    elsewhere = UnitFactory()
-    stranger = UserFactory(username="vieras")
-    assign_perm("units.view_unit", stranger, elsewhere)
-    services.assignment_create(person=sanna, role=principal_role, unit=school)
-    services.sync_all_role_permissions()
-    assert fresh(stranger).has_perm("units.view_unit", elsewhere)
-
-
-def test_an_admin_import_regrants(admin_client, school, principal_role, sanna, settings):
+def test_an_admin_import_grants_at_once(admin_client, school, principal_role, sanna, settings):
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     content = ("person,role organisation,role,unit,organisation,lead,start date,end date\n"
                f"{sanna.email},kuopio,rehtori,{school.slug},,yes,,\n").encode()

@@ -42,10 +42,32 @@ def test_superuser_sees_every_unit(superuser, school, other_school):
     assert set(Unit.objects.for_user(superuser)) == {school, other_school}
 
 
-def test_global_permission_sees_every_unit(school, other_school):
+def test_the_named_global_permission_sees_every_unit(school, other_school):
     user = UserFactory()
-    user.user_permissions.add(Permission.objects.get(codename="view_unit"))
+    user.user_permissions.add(Permission.objects.get(codename="view_every_organisation"))
     assert set(Unit.objects.for_user(user)) == {school, other_school}
+    assert set(Organisation.objects.for_user(user)) == {school.organisation,
+                                                        other_school.organisation}
+    assert list(Unit.objects.for_user(user, "manage_devices")) == []
+
+
+def test_the_admins_model_permission_to_view_units_sees_no_unit(school, other_school):
+    # A staff user needs units.view_unit for the admin; it must not open every municipality.
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_unit", "view_organisation", "change_unit", "manage_devices"]))
+    for action in ("view", "change", "manage_devices"):
+        assert list(Unit.objects.for_user(user, action)) == []
+        assert list(Organisation.objects.for_user(user, action)) == []
+
+
+def test_each_permission_codename_names_one_permission(school):
+    # assign_perm() without an object finds the permission by codename alone.
+    user = UserFactory()
+    for codename in ("manage_devices", "manage_assignments", "manage_organisation_devices",
+                     "manage_organisation_assignments"):
+        assign_perm(f"units.{codename}", user)
+    assert user.user_permissions.count() == 4
 
 
 def test_unit_grant_covers_only_that_unit(principal, school, other_school):
@@ -78,7 +100,7 @@ def test_group_grant_on_organisation_covers_its_units(organisation, school, othe
     user = UserFactory()
     group = Group.objects.create(name="Opetustoimi")
     user.groups.add(group)
-    assign_perm("units.manage_assignments", group, organisation)
+    assign_perm("units.manage_organisation_assignments", group, organisation)
     assert list(Unit.objects.for_user(user, "manage_assignments")) == [school]
 
 
