@@ -55,6 +55,18 @@ def make_register():
     return units, people, carts
 
 
+def build_device(index, units, people, carts, **overrides):
+    """Return the unsaved `index`th device, its holder's open loan (unsaved) as `open_loan`."""
+    from devices.models import Device, Loan
+
+    values = {**device_values(index, units, people, carts), **overrides}
+    holder, pupil_code = values.pop("holder", None), values.pop("pupil_code", "")
+    device = Device(**values)
+    device.open_loan = (Loan(device=device, holder=holder, pupil_code=pupil_code)
+                        if holder or pupil_code else None)
+    return device
+
+
 def device_values(index, units, people, carts):
     """Return the fields of the `index`th device: a mix of staff, pupil and cart laptops."""
     from datetime import date

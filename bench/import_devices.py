@@ -16,19 +16,18 @@ import csv
 import io
 import time
 
-from _register import device_values, make_register, setup_django
+from _register import build_device, make_register, setup_django
 
 
 def sheet(rows, units, people, carts, bad_line=None, model="300e"):
     """Return the CSV bytes of `rows` devices as the export writes them; spoil `bad_line`."""
-    from devices.models import Device
     from devices.resources import csv_row, headers
 
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers())
     for index in range(rows):
-        device = Device(**{**device_values(index, units, people, carts), "model": model})
+        device = build_device(index, units, people, carts, model=model)
         cells = csv_row(device)
         if index + 2 == bad_line:
             cells[3] = "SN000000000"  # the first row's serial number
@@ -51,7 +50,10 @@ def main():
     options = parser.parse_args()
     setup_django()
 
-    from devices.importing import import_sheet
+    from devices.services import devices_import
+
+    def import_sheet(data, name):
+        return devices_import(data=data, name=name)
     from devices.models import Device, DeviceEvent
 
     units, people, carts = make_register()

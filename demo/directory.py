@@ -8,8 +8,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
-from devices.models import ChargingCart, Device, DeviceEvent, Loan
-from matrix import services
+from devices import services as device_services
+from devices.models import ChargingCart, Device
+from matrix import services as matrix_services
 from matrix.models import Assignment
 from roles.models import Role
 from units.models import Organisation, Person, Sector, Unit
@@ -123,9 +124,10 @@ class DirectoryLoader:
         # Through matrix.services, as every writer of assignments goes.
         found = Assignment.objects.filter(person=person, role=role, **place).first()
         if found is None:
-            call(services.assignment_create, where, person=person, role=role, **place, **values)
+            call(matrix_services.assignment_create, where, person=person, role=role, **place,
+                 **values)
         else:
-            call(services.assignment_update, where, assignment=found, **values)
+            call(matrix_services.assignment_update, where, assignment=found, **values)
         self.report.count(Assignment, created=found is None)
 
     def role(self, reference, where):
@@ -141,23 +143,27 @@ class DirectoryLoader:
         return role
 
     def device(self, data, unit, unit_where, order):
-        """Create or update one device of `unit`, with its loan and first event when new.
+        """Create or update one device of `unit`, then take the steps its state asks for.
 
+        Through devices.services, as every writer goes: a new device is registered, a holder is
+        a check-out, a fault is reported, a retired device is retired, each with its event. A
+        device already loaded gets only the steps that differ, so a reload changes nothing.
         Dates are given relative to today ("last seen 45 days ago"), so the demo's reports
         stay meaningful whenever it is loaded.
         """
         where = unit_where / f"device {order + 1}"
         fields(data, where, required=("asset_tag", "category"), optional=DEVICE_KEYS)
-        asset_tag = string(data, "asset_tag", where)
+        asset_tag = string(data, "asset_tag", where).upper()
         where = unit_where / f"device {asset_tag!r}"
         holder_email = string(data, "holder", where).lower()
         holder = pick(self.people, [holder_email], where, "holder")[0] if holder_email else None
+        pupil_code = string(data, "pupil_code", where).upper()
         cart_name = string(data, "cart", where)
         cart = pick(self.carts, [(unit.pk, cart_name)], where, "cart")[0] if cart_name else None
+        slot = _whole(data, "slot", where) if cart else None
+        status = choice(data, "status", where, Device.Status, Device.Status.IN_STOCK)
         today = timezone.localdate()
-        values = {
-            "unit": unit, "asset_tag": asset_tag, "holder": holder,
-            "pupil_code": string(data, "pupil_code", where),
+        details = {
             "category": choice(data, "category", where, Device.Category),
             "serial_number": string(data, "serial_number", where),
             "manufacturer": string(data, "manufacturer", where),
@@ -170,23 +176,41 @@ class DirectoryLoader:
             "lease_ends_on": _days_from(today, data, "lease_ends_in_days", where),
             "billed_monthly": boolean(data, "billed_monthly", where, False),
             "monthly_cost": _money(data, "monthly_cost", where),
-            "status": choice(data, "status", where, Device.Status, Device.Status.IN_STOCK),
-            "cart": cart, "cart_slot": _whole(data, "slot", where) if cart else None,
-            "last_seen": _days_from(today, data, "last_seen_days_ago", where, sign=-1),
-            "fault_ticket": string(data, "fault_ticket", where),
-            "fault_reported_on": _days_from(today, data, "fault_days_ago", where, sign=-1),
             "notes": string(data, "notes", where),
         }
-        created = not Device.objects.filter(asset_tag=asset_tag.upper()).exists()
-        device = upsert(Device, where, self.report, lookup={"asset_tag": asset_tag.upper()},
-                        values=values)
-        if created:
-            DeviceEvent.objects.create(device=device, kind=DeviceEvent.Kind.REGISTERED,
-                                       by_name="demo", to_unit=unit, location=device.location)
-        # A device with a holder is on loan; the register's history shows since when.
-        if device.is_out and not device.loans.open().exists():
-            Loan.objects.create(device=device, holder=device.holder,
-                                pupil_code=device.pupil_code)
+        last_seen = _days_from(today, data, "last_seen_days_ago", where, sign=-1)
+        fault_on = _days_from(today, data, "fault_days_ago", where, sign=-1)
+        device = Device.objects.filter(asset_tag=asset_tag).with_loan().first()
+        self.report.count(Device, created=device is None)
+        if device is None:
+            starting = status if status in (Device.Status.IN_STOCK, Device.Status.IN_USE) else (
+                Device.Status.IN_STOCK)
+            device = call(device_services.device_register, where, by=None, unit=unit,
+                          asset_tag=asset_tag, status=starting, cart=cart, cart_slot=slot,
+                          **details)
+        if device.is_gone:
+            return  # a reload does not bring back what has left the register
+        if (device.unit_id, device.cart, device.cart_slot) != (unit.pk, cart, slot):
+            device = call(device_services.device_move, where, device=device, by=None, unit=unit,
+                          location=details["location"], cart=cart, cart_slot=slot)
+        if (device.holder, device.pupil_code) != (holder, pupil_code):
+            if device.is_out:
+                device = call(device_services.device_return, where, device=device, by=None)
+            if holder or pupil_code:
+                device = call(device_services.device_check_out, where, device=device, by=None,
+                              holder=holder, pupil_code=pupil_code)
+        if status == Device.Status.IN_REPAIR and device.can_report_fault():
+            device = call(device_services.device_report_fault, where, device=device, by=None,
+                          ticket=string(data, "fault_ticket", where), on=fault_on)
+        if status in Device.GONE:
+            device = call(device_services.device_leave, where, device=device, by=None,
+                          status=status)
+        if last_seen is not None:
+            details["last_seen"] = last_seen
+        changes = {name: value for name, value in details.items()
+                   if getattr(device, name) != value}
+        if changes:
+            call(device_services.device_update, where, device=device, by=None, **changes)
 
 
 def _whole(data, key, where):

@@ -12,7 +12,7 @@ def device_or_404(unit, tag):
     A tag of another unit's device answers 404 like one that does not exist.
     """
     return get_object_or_404(
-        Device.objects.in_unit(unit).select_related("holder", "cart"),
+        Device.objects.in_unit(unit).select_related("cart").with_loan(),
         asset_tag=normalise_tag(tag))
 
 

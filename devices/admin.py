@@ -1,8 +1,10 @@
 """Admin for the device register.
 
-A device's status, holder, unit and fault change through the register's actions, which log an
-event for each change; the admin lets them be set when a device is added but not changed after.
-The event log, loans and inventory rounds are read-only here: they are records, not settings.
+Devices are registered and edited through devices.services, like everywhere else. A device's
+unit, status, cart and fault change only through the register's steps, which log an event for
+each: the admin sets them when a device is added but not after, and its holder comes from a
+check-out, never from a field. The event log, loans and inventory rounds are read-only here:
+they are records, not settings.
 """
 
 from django import forms
@@ -14,14 +16,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from devices.importing import SheetError, import_sheet, plan_import, read_sheet
+from devices import services
+from devices.importing import SheetError, plan_import, read_sheet
 from devices.models import ChargingCart, Device, DeviceEvent, InventoryRound, Loan
 from devices.resources import DeviceResource, headers
 from units.admin import SheetAdmin
 from units.models import Unit
 
-# Fields that change only through the register's actions, each of which writes an event.
-LOGGED_FIELDS = ["unit", "status", "holder", "pupil_code", "fault_reported_on", "fault_ticket"]
 UPLOAD_SALT = "devices.admin.import"
 UPLOAD_MAX_AGE = 60 * 60
 
@@ -77,7 +78,8 @@ class DeviceImportMixin:
         storage = self.get_tmp_storage_class()(name=payload["file"], read_mode="rb",
                                                **self.get_tmp_storage_class_kwargs())
         data = storage.read()
-        plan = import_sheet(data, payload["name"], units=self._units(request), by=request.user)
+        plan = services.devices_import(data=data, name=payload["name"],
+                                       units=self._units(request), by=request.user)
         if not plan.is_valid:
             # The register changed since the file was checked; show what is wrong now.
             return self._import_page(request, {"form": ImportForm(), "plan": plan})
@@ -112,45 +114,59 @@ class DeviceAdmin(DeviceImportMixin, SheetAdmin):
     """Devices: exported by asset tag, imported all or nothing, their logged fields fixed."""
 
     resource_classes = [DeviceResource]
-    list_display = ["asset_tag", "category", "model", "unit", "use", "status", "holder",
-                    "pupil_code", "billed_monthly", "last_seen"]
+    list_display = ["asset_tag", "category", "model", "unit", "use", "status", "holder_label",
+                    "billed_monthly", "last_seen"]
     list_filter = ["status", "category", "use", "billed_monthly", "ownership",
                    ("unit__organisation", admin.RelatedOnlyFieldListFilter),
                    ("unit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["asset_tag", "serial_number", "number", "manufacturer", "model",
-                     "unit__name", "unit__slug", "holder__name", "holder__email", "pupil_code"]
-    list_select_related = ["unit", "holder"]
-    autocomplete_fields = ["unit", "holder", "cart"]
+                     "unit__name", "unit__slug"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit", "cart"]
     fieldsets = [
         (None, {"fields": ["unit", "category", "asset_tag", "serial_number", "manufacturer",
                            "model", "number", "use", "location"]}),
         (_("Ownership and billing"), {"fields": ["ownership", "lease_ends_on",
                                                  "billed_monthly", "monthly_cost"]}),
-        (_("Status and holder"), {"fields": ["status", "holder", "pupil_code", "cart",
-                                             "cart_slot", "last_seen", "fault_reported_on",
-                                             "fault_ticket"]}),
+        (_("Status and place"), {"fields": ["status", "holder_label", "cart", "cart_slot",
+                                            "last_seen",
+                                            "fault_reported_on", "fault_ticket"]}),
         (None, {"fields": ["notes", "created_at", "updated_at"]}),
     ]
 
+    def get_queryset(self, request):
+        """Return the devices with their open loans, for the holder column."""
+        return super().get_queryset(request).with_loan()
+
+    @admin.display(description=_("holder"))
+    def holder_label(self, device):
+        """Return the member of staff's name or the pupil's code the open loan names."""
+        return device.holder_label
+
     def get_readonly_fields(self, request, obj=None):
-        """Fix the logged fields once the device exists: the register's actions change them."""
+        """Fix the logged fields once the device exists: the register's steps change them.
+
+        A new device starts with no fault: reporting one is a step of its own.
+        """
         if obj is None:
-            return ["created_at", "updated_at"]
-        return [*LOGGED_FIELDS, "created_at", "updated_at"]
+            return ["holder_label", "fault_reported_on", "fault_ticket", "created_at",
+                    "updated_at"]
+        return [*Device.LIFECYCLE_FIELDS, "holder_label", "created_at", "updated_at"]
 
     def has_delete_permission(self, request, obj=None):
         """Refuse: a device is retired or handed on, never deleted, so its log stays."""
         return False
 
     def save_model(self, request, obj, form, change):
-        """Save the device and log it: registered when added, its changed fields otherwise."""
-        super().save_model(request, obj, form, change)
-        if not change:
-            DeviceEvent.objects.create(device=obj, kind=DeviceEvent.Kind.REGISTERED,
-                                       by=request.user, to_unit=obj.unit, location=obj.location)
-        elif form.changed_data:
-            DeviceEvent.objects.create(device=obj, kind=DeviceEvent.Kind.EDITED, by=request.user,
-                                       note=", ".join(sorted(form.changed_data)))
+        """Register or edit the device through devices.services, which log the event."""
+        if change:
+            if form.changed_data:
+                services.device_update(device=obj, by=request.user, **{
+                    name: form.cleaned_data[name] for name in form.changed_data})
+            return
+        saved = services.device_register(by=request.user, **form.cleaned_data)
+        # The admin goes on with its own instance (log entry, redirect): make it the saved one.
+        obj.pk, obj._state = saved.pk, saved._state
 
 
 @admin.register(ChargingCart)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from devices.models import ChargingCart, Device, validate_pupil_code
+from devices.models import ChargingCart, Device
 from units.forms import DateInput, ServiceErrorsMixin
 from units.models import Person, Unit
 
@@ -53,8 +53,9 @@ class DeviceFilterForm(ServiceForm, forms.Form):
                                          *Device.Status.choices, (self.ALL, _("All"))]
         self.fields["use"].choices = any_choice + Device.Use.choices
         self.fields["cart"].queryset = ChargingCart.objects.filter(unit=unit)
-        self.fields["holder"].queryset = (Person.objects.filter(devices__unit=unit)
-                                          .distinct().order_by("name", "pk"))
+        self.fields["holder"].queryset = (Person.objects.filter(
+            loans__returned_at__isnull=True, loans__device__unit=unit)
+            .distinct().order_by("name", "pk"))
 
     def filter(self, devices):
         """Return `devices` narrowed by the valid filters; a broken one is ignored, not fatal."""
@@ -65,9 +66,11 @@ class DeviceFilterForm(ServiceForm, forms.Form):
             devices = devices.active()
         elif status != self.ALL:
             devices = devices.filter(status=status)
-        for name in ("category", "use", "cart", "holder"):
+        for name in ("category", "use", "cart"):
             if data.get(name):
                 devices = devices.filter(**{name: data[name]})
+        if data.get("holder"):
+            devices = devices.held_by(data["holder"])
         if query := data.get("q", "").strip():
             devices = devices.filter(Q(asset_tag__icontains=query)
                                      | Q(serial_number__icontains=query)
@@ -134,7 +137,6 @@ class CheckOutForm(StepForm):
                                home=None, empty_label=_("Not a member of staff"))
     pupil_code = forms.CharField(
         label=capfirst(_("pupil code")), required=False, max_length=20,
-        validators=[validate_pupil_code],
         help_text=_("The pupil's pseudonymous code from the school's list, never a name."),
     )
     condition = forms.CharField(label=_("Condition"), required=False, max_length=200,
@@ -148,17 +150,6 @@ class CheckOutForm(StepForm):
         field.home = home
         field.queryset = (Person.objects.related_to(home).select_related("organisation")
                           .order_by("name", "pk"))
-
-    def clean_pupil_code(self):
-        """Return the code as the register keeps it: trimmed, upper case."""
-        return self.cleaned_data["pupil_code"].strip().upper()
-
-    def clean(self):
-        """Require exactly one holder: a member of staff or a pupil code."""
-        data = super().clean()
-        if "pupil_code" in data and bool(data.get("holder")) == bool(data["pupil_code"]):
-            self.add_error(None, _("Choose a member of staff or give a pupil code, not both."))
-        return data
 
 
 class ReturnForm(StepForm):
@@ -188,28 +179,13 @@ class MoveForm(StepForm):
                                         .order_by("name", "pk"))
         self.fields["cart"].queryset = ChargingCart.objects.filter(unit=device.unit_id)
 
-    def clean(self):
-        """Require a slot with a cart, and no slot without one."""
-        data = super().clean()
-        if data.get("cart") and data.get("cart_slot") is None:
-            self.add_error("cart_slot", _("Choose the slot of the cart."))
-        if not data.get("cart") and data.get("cart_slot") is not None:
-            self.add_error("cart_slot", _("A slot needs a cart."))
+    def service_arguments(self):
+        """Return device_move's arguments: the cart chosen is of this unit, so only if staying."""
+        data = dict(self.cleaned_data)
+        if data["unit"] != self.device.unit:
+            del data["cart"], data["cart_slot"]
         return data
 
-    def service_arguments(self):
-        """Return the arguments of device_move: the unit, the room, and the cart slot."""
-        data = self.cleaned_data
-        arguments = {"unit": data["unit"], "location": data["location"], "note": data["note"]}
-        if data["unit"] != self.device.unit:
-            # A cart stays at its unit; the service takes the device out of it.
-            return arguments
-        if data["cart"]:
-            arguments.update(cart=data["cart"], cart_slot=data["cart_slot"])
-        elif self.device.cart_id:
-            # No cart with a slot is device_move's way of saying "out of its cart".
-            arguments.update(cart=None, cart_slot=self.device.cart_slot)
-        return arguments
 
 
 class FaultForm(StepForm):

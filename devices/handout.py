@@ -8,7 +8,7 @@ A holder is scanned as:
 - a member of staff: their email address. An email always has an "@" and a pupil code or an
   asset tag never does, so one input tells them apart; emails are unique where given and are how
   imports recognise a person already. The person must work in the unit's organisation, one above
-  it or one below it: the rule `Device.clean` applies to a holder.
+  it or one below it: the rule `Loan.clean` applies to a holder.
 
 The pending holder and the tally of this session's work are kept in the user's session, one per
 unit, so the page needs no JavaScript and survives a reload.
@@ -52,7 +52,7 @@ def clean_scan(value):
 
 
 def staff_of(unit):
-    """Return the people who may hold the devices of `unit` (the rule of `Device.clean`)."""
+    """Return the people who may hold the devices of `unit` (the rule of `Loan.clean`)."""
     return Person.objects.related_to(unit.organisation)
 
 
@@ -86,7 +86,7 @@ def find_device(unit, tag):
         validate_asset_tag(tag)
     except ValidationError:
         raise ValidationError(_("That is not a device tag: scan the tag on the device.")) from None
-    device = Device.objects.in_unit(unit).select_related("holder").filter(asset_tag=tag).first()
+    device = Device.objects.in_unit(unit).with_loan().filter(asset_tag=tag).first()
     if device is None:
         raise ValidationError(_("No device tagged %(tag)s in this unit.") % {"tag": tag})
     return device

@@ -4,9 +4,18 @@ Every row is checked before anything is saved, and every bad row is reported by 
 spreadsheet shows it on (the header is line 1). The checks run in Python over what a few queries
 load up front (the units, people, carts and devices the file names), so ten thousand rows take
 seconds, not a query each. The model's own rules do the checking: `Device.clean_fields()` (without
-the foreign keys, whose check would query) and `Device.clean()` on unsaved copies whose related
-objects are already in memory. A valid file is then saved in one transaction with bulk inserts
-and updates, and every new or changed device gets its event in the log.
+the foreign keys, whose check would query), `Device.clean()` and `Device.check_out()` on unsaved
+copies whose related objects are already in memory. A valid file is then saved in one
+transaction with bulk inserts and updates, and every new or changed device gets its event in
+the log. `devices.services.devices_import` is the way in.
+
+A sheet registers devices and changes their details. Of a device already registered, it may
+not change what only the register's steps change, each with its own event: the holder and the
+pupil code (check out, return), the status (report a fault, retire, hand on, mark lost) and the
+cart slot (move). A row that would is refused with a line error that names the device's page;
+the same value as the register's is no change and passes, so an export re-imports unchanged. A
+new device's holder or pupil code is a check-out, as the device page makes it: a loan is opened
+and logged, by the same rule.
 
 An empty cell clears a value the register may leave empty, and keeps any other; a column left
 out of the file keeps the value of every device.
@@ -23,10 +32,11 @@ import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from devices.models import ChargingCart, Device, DeviceEvent
+from devices.models import ChargingCart, Device, DeviceEvent, Loan
 from devices.resources import COLUMNS, header_keys
 from units.models import Person, Unit
 from units.resources import DayWidget, YesNoWidget, choice_names, csv_delimiter, unescape_formula
@@ -41,10 +51,14 @@ CHOICES = {"category": Device.Category, "use": Device.Use, "ownership": Device.O
 DATES = ("lease_ends_on", "last_seen")
 TEXTS = ("serial_number", "manufacturer", "model", "number", "location", "pupil_code", "notes")
 # Checked here against what was loaded; clean_fields() would query for each.
-FOREIGN_KEYS = ("unit", "holder", "cart")
+FOREIGN_KEYS = ("unit", "cart")
+# The columns of the open loan rather than of the device: a new device's are a check-out.
+LOAN_KEYS = ("holder", "pupil_code")
 # The fields a row can change, as stored (foreign keys by id), to tell what an update changes.
-ATTNAMES = ["unit_id", "holder_id", "cart_id", *(key for key, _h, _c in COLUMNS
-                                                 if key not in FOREIGN_KEYS)]
+ATTNAMES = ["unit_id", "cart_id", *(key for key, _h, _c in COLUMNS
+                                    if key not in FOREIGN_KEYS + LOAN_KEYS)]
+# What a sheet may not change of a registered device: each has a step with its own event.
+STEP_FIELDS = {"status": "status", "cart_id": "cart", "cart_slot": "cart_slot"}
 
 
 class SheetError(ValueError):
@@ -72,6 +86,7 @@ class Plan:
 
     new: list = field(default_factory=list)
     changed: list = field(default_factory=list)  # (device, names of the changed fields)
+    loans: list = field(default_factory=list)  # the check-outs of new devices, unsaved
     unchanged: int = 0
     problems: list = field(default_factory=list)
 
@@ -207,7 +222,7 @@ class _Planner:
         for line, cells in progress(rows, total=len(rows), desc=_("Checking"), unit=_("rows")):
             self._row(line, cells)
         if self.plan.problems:
-            self.plan.new, self.plan.changed, self.plan.unchanged = [], [], 0
+            self.plan.new, self.plan.changed, self.plan.loans, self.plan.unchanged = [], [], [], 0
         return self.plan
 
     def _cells(self, cells):
@@ -239,7 +254,8 @@ class _Planner:
             self.carts[(cart.unit_id, cart.name)] = cart
             self.carts.setdefault((cart.unit_id, cart.name.casefold()), cart)
         self.devices = {device.asset_tag: device
-                        for device in _sliced(Device.objects.all(), "asset_tag", tags)}
+                        for device in _sliced(Device.objects.select_related("unit").with_loan(),
+                                                "asset_tag", tags)}
         # Devices the file leaves alone still hold their serials, numbers and cart slots.
         others = (Device.objects.filter(Q(unit__in=ids) | ~Q(serial_number=""))
                   .values_list("asset_tag", "unit_id", "serial_number", "number", "cart_id",
@@ -282,24 +298,56 @@ class _Planner:
         if device is None:
             device = Device(asset_tag=tag)
         before = [getattr(device, name) for name in ATTNAMES]
+        page = (reverse("devices:device", args=[device.unit.slug, device.asset_tag])
+                if device.pk is not None else None)
         if unit is not None:
             device.unit = unit
-        self._set_values(line, device, cells, unit)
+        loan = self._set_values(line, device, cells, unit)
         if len(self.plan.problems) == count:
             self._validate(line, device)
         if len(self.plan.problems) == count:
             self._check_unique(line, device)
+        changed = [name for name, old in zip(ATTNAMES, before, strict=True)
+                   if getattr(device, name) != old]
+        if page is not None:
+            self._refuse_steps(line, device, changed, loan, page)
+        elif len(self.plan.problems) == count and loan:
+            self._check_out(line, device, loan, keep_last_seen="last_seen" in cells)
         if len(self.plan.problems) > count:
             return
         if device.pk is None:
             self.plan.new.append(device)
-            return
-        changed = [name.removesuffix("_id") for name, old in zip(ATTNAMES, before, strict=True)
-                   if getattr(device, name) != old]
-        if changed:
-            self.plan.changed.append((device, changed))
+        elif changed:
+            self.plan.changed.append((device, [name.removesuffix("_id") for name in changed]))
         else:
             self.plan.unchanged += 1
+
+    def _refuse_steps(self, line, device, changed, loan, page):
+        """Report the columns of a registered device that only the register's steps change."""
+        for name in changed:
+            if name in STEP_FIELDS:
+                self.problem(line, STEP_FIELDS[name], _(
+                    "A sheet does not change this of a registered device: take the step on "
+                    "its page, %(page)s.") % {"page": page})
+        for key, value in loan.items():
+            if value != getattr(device, key):
+                self.problem(line, key, _(
+                    "A sheet does not check devices out or take them back: do it on the "
+                    "device's page, %(page)s, or on the hand-out page.") % {"page": page})
+
+    def _check_out(self, line, device, loan, *, keep_last_seen):
+        """Check the new `device` out to the row's holder, by the rule of the device page.
+
+        A check-out counts as seeing the device today, unless the sheet says when it was seen.
+        """
+        seen = device.last_seen
+        try:
+            self.plan.loans.append(device.check_out(
+                holder=loan.get("holder"), pupil_code=loan.get("pupil_code", "")))
+        except ValidationError as error:
+            self._report(line, error)
+        if keep_last_seen:
+            device.last_seen = seen
 
     def _unit(self, line, cells):
         slug = _text(cells.get("unit"))
@@ -319,7 +367,11 @@ class _Planner:
         return unit
 
     def _set_values(self, line, device, cells, unit):
-        """Set `device`'s fields from the row's cells, reporting cells that do not parse."""
+        """Set `device`'s fields from the row's cells, reporting cells that do not parse.
+
+        Return the holder and pupil code the row names, {key: value}, for the open loan.
+        """
+        loan = {}
         for key, value in cells.items():
             if key in ("unit", "asset_tag"):
                 continue
@@ -328,8 +380,11 @@ class _Planner:
             except ValueError as error:
                 self.problem(line, key, error)
                 continue
-            if parsed is not _KEEP:
+            if key in LOAN_KEYS:
+                loan[key] = parsed.upper() if key == "pupil_code" else parsed
+            elif parsed is not _KEEP:
                 setattr(device, key, parsed)
+        return {key: value for key, value in loan.items() if value} if device.pk is None else loan
 
     def _parse(self, key, value, device, unit):
         """Return the value for field `key` from the cell `value`, or _KEEP for no change."""
@@ -377,9 +432,17 @@ class _Planner:
             device.clean_fields(exclude=FOREIGN_KEYS)
             device.clean()
         except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                for message in messages:
-                    self.problem(line, name if name in self.labels else "", message)
+            self._report(line, error)
+
+    def _report(self, line, error):
+        """Report the messages of the ValidationError `error`, on their columns where named."""
+        if not hasattr(error, "error_dict"):
+            for message in error.messages:
+                self.problem(line, "", message)
+            return
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                self.problem(line, name if name in self.labels else "", message)
 
     def _check_unique(self, line, device):
         """Report a serial, school number or cart slot that another device holds."""
@@ -462,8 +525,9 @@ def _sliced(queryset, field_name, values):
 def save_plan(plan, *, by=None, note="", progress=no_progress):
     """Save a valid `plan` in one transaction and log an event for each new or changed device.
 
-    A new device's event says it was registered; a changed one's names the fields that changed.
-    The events name `by` (a user), or "import" when there is none.
+    A new device's event says it was registered, and a new device's check-out opens its loan
+    with an event of its own; a changed one's event names the fields that changed. The events
+    name `by` (a user), or "import" when there is none.
     """
     if not plan.is_valid:
         raise ValueError("A plan with problems cannot be saved.")
@@ -474,8 +538,6 @@ def save_plan(plan, *, by=None, note="", progress=no_progress):
     changed = [device for device, _fields in plan.changed]
     _free_unique_values(plan.changed)
     names = {name for _device, names in plan.changed for name in names} | {"updated_at"}
-    if names & {"cart", "cart_slot"}:
-        names |= {"cart", "cart_slot"}  # both were cleared above
     for start in range(0, len(changed), BATCH):
         batch = changed[start:start + BATCH]
         for device in batch:
@@ -494,21 +556,24 @@ def save_plan(plan, *, by=None, note="", progress=no_progress):
               for device in plan.new]
     events += [DeviceEvent(device=device, kind=DeviceEvent.Kind.EDITED, at=now, by=by,
                            by_name=by_name, note=" ".join(filter(None, [note, ", ".join(names)])),
-                           holder_id=device.holder_id if "holder" in names else None)
+)
                for device, names in plan.changed]
+    Loan.objects.bulk_create(plan.loans, batch_size=BATCH)
+    events += [DeviceEvent(device=loan.device, kind=DeviceEvent.Kind.CHECKED_OUT, at=now, by=by,
+                           by_name=by_name, holder=loan.holder, pupil_code=loan.pupil_code,
+                           note=note)
+               for loan in plan.loans]
     DeviceEvent.objects.bulk_create(events, batch_size=BATCH)
     return plan
 
 
 def _free_unique_values(changed):
-    """Clear the serials, numbers and cart slots the changed devices give up, before saving.
+    """Clear the serials and numbers the changed devices give up, before saving.
 
-    Two devices may swap serials or slots in one file; the database checks uniqueness row by
-    row, so the old values are cleared first.
+    Two devices may swap serials in one file; the database checks uniqueness row by row, so
+    the old values are cleared first.
     """
-    clearing = {"serial_number": {"serial_number": ""}, "number": {"number": ""},
-                "cart_slot": {"cart": None, "cart_slot": None},
-                "cart": {"cart": None, "cart_slot": None}}
+    clearing = {"serial_number": {"serial_number": ""}, "number": {"number": ""}}
     for name, values in clearing.items():
         ids = [device.pk for device, names in changed if name in names]
         for start in range(0, len(ids), LOOKUP_SLICE):
@@ -542,17 +607,3 @@ def _set_missing_pks(devices):
                            {device.asset_tag for device in missing}))
         for device in missing:
             device.pk = ids[device.asset_tag]
-
-
-def import_sheet(data, name, *, units=None, unit=None, by=None, dry_run=False,
-                 progress=no_progress):
-    """Read, check and (unless `dry_run` or a row is bad) save the device sheet in `data`.
-
-    Return the Plan: its problems when the file is refused, else what was (or would be) saved.
-    A file that cannot be read at all raises SheetError.
-    """
-    plan = plan_import(read_sheet(data, name), units=units, unit=unit, progress=progress)
-    if plan.is_valid and not dry_run:
-        save_plan(plan, by=by, note=_("Imported from %(file)s.") % {"file": PurePath(name).name},
-                  progress=progress)
-    return plan

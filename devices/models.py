@@ -8,8 +8,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Person, Unit
@@ -38,6 +39,16 @@ def normalise_tag(value):
     return (value or "").strip().rstrip("/").rsplit("/", 1)[-1].upper()
 
 
+# A step's argument left out: the device keeps what it has.
+UNCHANGED = object()
+
+
+def open_loans(path="loans"):
+    """Return the prefetch of the open loans (with holders) of the devices `path` leads to."""
+    return Prefetch(path, queryset=Loan.objects.open().select_related("holder"),
+                    to_attr="_open_loans")
+
+
 class DeviceQuerySet(models.QuerySet):
     """Queries over devices."""
 
@@ -48,6 +59,21 @@ class DeviceQuerySet(models.QuerySet):
     def active(self):
         """Return the devices still in the unit's hands: not retired, handed on or lost."""
         return self.exclude(status__in=Device.GONE)
+
+    def with_loan(self):
+        """Return the devices with their open loans and holders fetched in one more query.
+
+        `Device.open_loan` then runs no query of its own.
+        """
+        return self.prefetch_related(open_loans())
+
+    def held_by(self, person):
+        """Return the devices checked out to `person` now."""
+        return self.filter(loans__returned_at__isnull=True, loans__holder=person)
+
+    def out(self):
+        """Return the devices checked out to someone now."""
+        return self.filter(loans__returned_at__isnull=True)
 
     def billed(self):
         """Return the devices billed monthly."""
@@ -101,6 +127,10 @@ class Device(models.Model):
 
     # Statuses after which the device has left the unit's use for good (lost may be found again).
     GONE = (Status.RETIRED, Status.HANDED_ON, Status.LOST)
+    # Fields that change only through a step (check-out, move, fault, retire…), each of which
+    # logs its event; editing a device's details, in a page, the admin or a sheet, leaves them.
+    LIFECYCLE_FIELDS = ("unit", "status", "cart", "cart_slot", "fault_reported_on",
+                        "fault_ticket")
 
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT,
                              related_name="devices")
@@ -125,13 +155,6 @@ class Device(models.Model):
                                        null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.IN_STOCK)
-    holder = models.ForeignKey(Person, verbose_name=_("holder"), on_delete=models.PROTECT,
-                               null=True, blank=True, related_name="devices",
-                               help_text=_("The member of staff who has the device."))
-    pupil_code = models.CharField(
-        _("pupil code"), max_length=20, blank=True, validators=[validate_pupil_code],
-        help_text=_("The pseudonymous code of the pupil who has the device; never a name."),
-    )
     cart = models.ForeignKey("ChargingCart", verbose_name=_("charging cart"),
                              on_delete=models.PROTECT, null=True, blank=True,
                              related_name="devices")
@@ -155,8 +178,6 @@ class Device(models.Model):
             models.UniqueConstraint(fields=["unit", "number"], condition=~Q(number=""),
                                     name="device_number_unique_in_unit"),
             models.UniqueConstraint(fields=["cart", "cart_slot"], name="device_one_per_slot"),
-            models.CheckConstraint(condition=Q(holder__isnull=True) | Q(pupil_code=""),
-                                   name="device_one_holder"),
             models.CheckConstraint(condition=Q(cart__isnull=True) | Q(cart_slot__isnull=False),
                                    name="device_cart_has_slot"),
             models.CheckConstraint(
@@ -172,22 +193,14 @@ class Device(models.Model):
         return " ".join(part for part in (self.asset_tag, self.model) if part)
 
     def clean_fields(self, exclude=None):
-        # Tags and codes are typed, scanned and imported: compare them in one form.
+        # Tags and serials are typed, scanned and imported: compare them in one form.
         self.asset_tag = normalise_tag(self.asset_tag)
         self.serial_number = (self.serial_number or "").strip()
-        self.pupil_code = (self.pupil_code or "").strip().upper()
         super().clean_fields(exclude=exclude)
 
     def clean(self):
         super().clean()
         errors = {}
-        if self.holder_id and self.pupil_code:
-            errors["pupil_code"] = _("A device has one holder: a member of staff or a pupil.")
-        if self.holder_id and self.unit_id:
-            if not self.unit.organisation.is_related_to(self.holder.organisation):
-                errors["holder"] = _(
-                    "%(person)s does not work in the organisation of %(unit)s."
-                ) % {"person": self.holder.name, "unit": self.unit}
         if self.ownership == self.Ownership.LEASED and not self.lease_ends_on:
             errors["lease_ends_on"] = _("A leased device needs the date its lease ends.")
         if self.ownership != self.Ownership.LEASED and self.lease_ends_on:
@@ -207,6 +220,28 @@ class Device(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    # The holder is whoever the open loan names: it is never stored on the device, so the two
+    # cannot disagree.
+
+    @cached_property
+    def open_loan(self):
+        """Return the loan not yet returned, or None (read by `with_loan()` in bulk)."""
+        if hasattr(self, "_open_loans"):
+            return self._open_loans[0] if self._open_loans else None
+        if self.pk is None:
+            return None
+        return self.loans.open().select_related("holder").first()
+
+    @property
+    def holder(self):
+        """Return the member of staff the device is checked out to, or None."""
+        return self.open_loan.holder if self.open_loan else None
+
+    @property
+    def pupil_code(self):
+        """Return the code of the pupil the device is checked out to, or ""."""
+        return self.open_loan.pupil_code if self.open_loan else ""
+
     @property
     def is_gone(self):
         """Return whether the device has left the unit's use (retired, handed on or lost)."""
@@ -215,12 +250,173 @@ class Device(models.Model):
     @property
     def is_out(self):
         """Return whether the device is checked out to someone."""
-        return bool(self.holder_id or self.pupil_code)
+        return self.open_loan is not None
 
     @property
     def holder_label(self):
         """Return the holder as shown: a member of staff's name or a pupil's code."""
-        return self.holder.name if self.holder_id else self.pupil_code
+        return self.open_loan.holder_label if self.open_loan else ""
+
+    # The rules of a device's life. Each step has a reason it may not be taken now (or none);
+    # the transitions below refuse with that reason, the device page offers only the steps that
+    # have none, and a step's page says why when it is not possible. The transitions change the
+    # device in memory, as contrib.auth's set_password() does: devices.services locks, saves
+    # and logs, and the sheet import saves in bulk.
+
+    def why_not(self, step):
+        """Return why `step` (one of STEPS) cannot be taken now, or "" when it can."""
+        if self.is_gone:
+            return _("%(tag)s is %(status)s: nothing more can be done with it.") % {
+                "tag": self.asset_tag, "status": self.get_status_display().lower()}
+        if step == "check_out":
+            if self.is_out:
+                return _("%(tag)s is already checked out to %(holder)s.") % {
+                    "tag": self.asset_tag, "holder": self.holder_label}
+            if self.status == self.Status.IN_REPAIR:
+                return _("%(tag)s is in repair.") % {"tag": self.asset_tag}
+        elif step == "return":
+            if not self.is_out:
+                return _("%(tag)s is not checked out.") % {"tag": self.asset_tag}
+        elif step == "report_fault":
+            if self.fault_reported_on:
+                return _("A fault of %(tag)s is already open (ticket %(ticket)s).") % {
+                    "tag": self.asset_tag, "ticket": self.fault_ticket or "–"}
+        elif step == "mark_repaired":
+            if not self.fault_reported_on and self.status != self.Status.IN_REPAIR:
+                return _("%(tag)s has no open fault.") % {"tag": self.asset_tag}
+        elif step == "leave":
+            if self.is_out:
+                return _("Return %(tag)s before it leaves the register.") % {
+                    "tag": self.asset_tag}
+        elif step not in ("move", "mark_lost"):
+            raise ValueError(f"Unknown step {step!r}; expected one of {self.STEPS}")
+        return ""
+
+    STEPS = ("check_out", "return", "move", "report_fault", "mark_repaired", "leave",
+             "mark_lost")
+
+    def can_check_out(self):
+        """Return whether the device can be handed to someone now."""
+        return not self.why_not("check_out")
+
+    def can_return(self):
+        """Return whether the device is out and can be taken back."""
+        return not self.why_not("return")
+
+    def can_move(self):
+        """Return whether the device can move to another unit, room or cart slot."""
+        return not self.why_not("move")
+
+    def can_report_fault(self):
+        """Return whether a fault can be reported (none is open)."""
+        return not self.why_not("report_fault")
+
+    def can_mark_repaired(self):
+        """Return whether the device has an open fault to close."""
+        return not self.why_not("mark_repaired")
+
+    def can_leave(self):
+        """Return whether the device can be retired or handed on (it is not out)."""
+        return not self.why_not("leave")
+
+    def can_mark_lost(self):
+        """Return whether the device can be recorded lost."""
+        return not self.why_not("mark_lost")
+
+    def _require(self, step):
+        reason = self.why_not(step)
+        if reason:
+            raise ValidationError(reason)
+
+    def check_out(self, *, holder=None, pupil_code="", condition=""):
+        """Hand the device to a member of staff or a pupil; return the new loan, unsaved.
+
+        Raise ValidationError when the device cannot be checked out, or the holder is not one.
+        """
+        self._require("check_out")
+        pupil_code = (pupil_code or "").strip().upper()
+        if bool(holder) == bool(pupil_code):
+            raise ValidationError(_("Give either a member of staff or a pupil code."))
+        loan = Loan(device=self, holder=holder, pupil_code=pupil_code, condition_out=condition)
+        # The device may be unsaved (a sheet's new row) and the holder is an object already
+        # read, so neither needs looking up again; the constraints (one holder, one open loan)
+        # are what was checked above, and the database enforces them too.
+        loan.clean_fields(exclude=["device", "holder"])
+        loan.clean()
+        self.open_loan = loan
+        self.status = self.Status.IN_USE
+        self.last_seen = timezone.localdate()
+        return loan
+
+    def take_back(self, *, condition=""):
+        """Take the device back from its holder; return the loan it ends, unsaved.
+
+        Raise ValidationError when the device is not checked out.
+        """
+        self._require("return")
+        loan = self._end_loan()
+        loan.condition_in = condition
+        if self.status == self.Status.IN_USE:
+            self.status = self.Status.IN_STOCK
+        self.last_seen = timezone.localdate()
+        return loan
+
+    def move(self, *, unit=None, location=None, cart=UNCHANGED, cart_slot=UNCHANGED):
+        """Move the device to `unit`, to the room `location`, to a cart slot; do not save.
+
+        What is not given stays; `cart=None` takes the device out of its cart. A device moving
+        to another unit leaves its cart behind unless given one there. Raise ValidationError
+        when the device is gone, out to someone and moving elsewhere, or the slot is not free.
+        """
+        self._require("move")
+        if unit is not None and unit.pk != self.unit_id:
+            if self.is_out:
+                raise ValidationError(_("Return %(tag)s before moving it to another unit.") % {
+                    "tag": self.asset_tag})
+            self.unit = unit
+            if cart is UNCHANGED:
+                cart = None
+        if location is not None:
+            self.location = location
+        if cart is not UNCHANGED:
+            self.cart, self.cart_slot = cart, None
+        if cart_slot is not UNCHANGED:
+            self.cart_slot = cart_slot
+        self.full_clean()
+
+    def report_fault(self, *, ticket="", on=None):
+        """Record a fault with its helpdesk ticket: the device is in repair until repaired."""
+        self._require("report_fault")
+        self.fault_reported_on = on or timezone.localdate()
+        self.fault_ticket = ticket.strip()
+        self.status = self.Status.IN_REPAIR
+
+    def mark_repaired(self):
+        """Close the open fault: back in use if someone has the device, else in stock."""
+        self._require("mark_repaired")
+        self.fault_reported_on, self.fault_ticket = None, ""
+        self.status = self.Status.IN_USE if self.is_out else self.Status.IN_STOCK
+
+    def leave(self, status):
+        """Take the device out of use for good as `status` (retired, handed on or lost).
+
+        It leaves its cart slot and any open fault. A lost device's loan ends, and is returned
+        unsaved; a device still out cannot be retired or handed on. Raise ValidationError.
+        """
+        if status not in self.GONE:
+            raise ValueError(f"{status!r} is not a status a device leaves with")
+        self._require("mark_lost" if status == self.Status.LOST else "leave")
+        loan = self._end_loan() if self.is_out else None
+        self.status = status
+        self.cart, self.cart_slot = None, None
+        self.fault_reported_on, self.fault_ticket = None, ""
+        return loan
+
+    def _end_loan(self):
+        loan = self.open_loan
+        loan.returned_at = timezone.now()
+        self.open_loan = None
+        return loan
 
 
 class ChargingCart(models.Model):
@@ -361,6 +557,16 @@ class Loan(models.Model):
     def holder_label(self):
         """Return the holder as shown: a person's name or a pupil's code."""
         return self.holder.name if self.holder_id else self.pupil_code
+
+    def clean(self):
+        super().clean()
+        if self.holder_id is not None:
+            # A device is lent to the staff of its unit's organisation, above it or below it.
+            unit = self.device.unit
+            if not unit.organisation.is_related_to(self.holder.organisation):
+                raise ValidationError({"holder": _(
+                    "%(person)s does not work in the organisation of %(unit)s."
+                ) % {"person": self.holder.name, "unit": unit}})
 
 
 class InventoryRoundQuerySet(models.QuerySet):

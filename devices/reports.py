@@ -13,10 +13,12 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from devices.models import InventoryMark, InventoryRound
+from devices.models import InventoryMark, InventoryRound, open_loans
 
-# What a report table shows besides the device: its unit (for links) and holder.
-ROW_RELATIONS = ("unit", "holder")
+
+def _rows(devices):
+    """Return `devices` with what a report table shows: the unit (for links) and holder."""
+    return devices.select_related("unit").with_loan()
 
 # The through table of InventoryRound.expected: one row per device a closed round expected.
 Expected = InventoryRound.expected.through
@@ -37,8 +39,8 @@ def unseen_billed(devices, *, days, today=None):
     `days_unseen` (None when never seen); the longest unseen come first.
     """
     today = today or timezone.localdate()
-    rows = list(devices.active().billed().not_seen_since(today - datetime.timedelta(days=days))
-                .select_related(*ROW_RELATIONS)
+    rows = list(_rows(devices.active().billed()
+                      .not_seen_since(today - datetime.timedelta(days=days)))
                 .order_by(F("last_seen").asc(nulls_first=True), "unit__name", "asset_tag"))
     for device in rows:
         device.days_unseen = (today - device.last_seen).days if device.last_seen else None
@@ -51,8 +53,8 @@ def old_faults(devices, *, days, today=None):
     Each device gets `days_open`.
     """
     today = today or timezone.localdate()
-    rows = list(devices.active().with_fault_open_since(today - datetime.timedelta(days=days))
-                .select_related(*ROW_RELATIONS)
+    rows = list(_rows(devices.active()
+                      .with_fault_open_since(today - datetime.timedelta(days=days)))
                 .order_by("fault_reported_on", "unit__name", "asset_tag"))
     for device in rows:
         device.days_open = (today - device.fault_reported_on).days
@@ -66,8 +68,7 @@ def ending_leases(devices, *, months, today=None):
     device gets `days_left` (negative once the lease has ended).
     """
     today = today or timezone.localdate()
-    rows = list(devices.active().lease_ending_by(add_months(today, months))
-                .select_related(*ROW_RELATIONS)
+    rows = list(_rows(devices.active().lease_ending_by(add_months(today, months)))
                 .order_by("lease_ends_on", "unit__name", "asset_tag"))
     for device in rows:
         device.days_left = (device.lease_ends_on - today).days
@@ -89,7 +90,8 @@ def not_found_in_last_round(devices):
     rows = (Expected.objects.filter(device__in=devices, inventoryround=Subquery(last_round),
                                     device__unit=F("inventoryround__unit"))
             .exclude(Exists(found))
-            .select_related("inventoryround", *(f"device__{name}" for name in ROW_RELATIONS))
+            .select_related("inventoryround", "device__unit")
+            .prefetch_related(open_loans("device__loans"))
             .order_by("device__unit__name", "device__asset_tag"))
     result = []
     for row in rows:
@@ -121,7 +123,7 @@ def with_tally(rounds):
 def missing_devices(inventory):
     """Return the devices `inventory` expects and has not found (yet), by tag."""
     return (inventory.expected_devices().exclude(pk__in=inventory.marks.values("device"))
-            .select_related("holder").order_by("asset_tag"))
+            .with_loan().order_by("asset_tag"))
 
 
 def percentage(found, expected):

@@ -14,13 +14,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
-from devices.models import Device
+from devices.models import Device, Loan
 from units.resources import VastuuResource, escape_formula
 
 
-def _label(name):
-    """Return the model's translatable name of the Device field `name`."""
-    return Device._meta.get_field(name).verbose_name
+def _label(name, model=Device):
+    """Return the model's translatable name of the field `name`."""
+    return model._meta.get_field(name).verbose_name
 
 
 def _yes_no(value):
@@ -30,9 +30,8 @@ def _yes_no(value):
 def _related(name, key):
     """Return a cell reader that gives the natural key `key` of the related object `name`."""
     def cell(device):
-        if getattr(device, f"{name}_id") is None:
-            return ""
-        return getattr(getattr(device, name), key)
+        related = getattr(device, name)
+        return "" if related is None else getattr(related, key)
     return cell
 
 
@@ -61,7 +60,7 @@ COLUMNS = [
     ("monthly_cost", _label("monthly_cost"), _attribute("monthly_cost")),
     ("status", _label("status"), _attribute("status")),
     ("holder", _("holder email"), _related("holder", "email")),
-    ("pupil_code", _label("pupil_code"), _attribute("pupil_code")),
+    ("pupil_code", _label("pupil_code", Loan), _attribute("pupil_code")),
     ("cart", _label("cart"), _related("cart", "name")),
     ("cart_slot", _("cart slot"), _attribute("cart_slot")),
     ("last_seen", _label("last_seen"), _attribute("last_seen")),
@@ -69,11 +68,14 @@ COLUMNS = [
 ]
 KEYS = [key for key, _header, _cell in COLUMNS]
 
-# What an export reads besides the device row; select_related keeps it one query.
-RELATED = ("unit", "holder", "cart")
+
+
+def for_sheet(devices):
+    """Return `devices` with what their rows show: unit and cart joined, open loans fetched."""
+    return devices.select_related("unit", "cart").with_loan()
 
 # Headers an older sheet used, still accepted.
-OLD_HEADERS = {"holder": _label("holder"), "cart_slot": _label("cart_slot")}
+OLD_HEADERS = {"holder": _label("holder", Loan), "cart_slot": _label("cart_slot")}
 
 
 def headers():
@@ -118,8 +120,8 @@ def csv_row(device):
 class DeviceResource(VastuuResource):
     """The device sheet as the admin exports it, in the columns of `COLUMNS`.
 
-    Devices are imported through devices.importing, which checks the whole file in a few
-    queries and saves it all or nothing; this resource only exports.
+    Devices are imported through devices.services.devices_import, which checks the whole file
+    in a few queries and saves it all or nothing; this resource only exports.
     """
 
     class Meta(VastuuResource.Meta):
@@ -136,11 +138,11 @@ class DeviceResource(VastuuResource):
 
     def filter_export(self, queryset, **kwargs):
         """Return the devices with their units, holders and carts."""
-        return queryset.select_related(*RELATED)
+        return for_sheet(queryset)
 
     def import_data(self, dataset, **kwargs):
         """Refuse: devices are imported through devices.importing, all or nothing."""
-        raise NotImplementedError("Import devices with devices.importing.import_sheet().")
+        raise NotImplementedError("Import devices with devices.services.devices_import().")
 
 
 def _as_sheet_cell(cell):

@@ -1,26 +1,31 @@
 """Every change to a device: one function each, one transaction each, one event each.
 
-Views and commands parse input and call these; nothing else changes a device's status, holder,
-place or fault. Each function locks the device row, checks that the change is allowed, saves
-and writes the event, so a failure half-way leaves nothing saved. A refused change raises
-ValidationError with a message for the user.
+The pages, the admin, the sheet import and the demo loader call these; nothing else changes a
+device. The rules are the model's own (`Device.why_not()` and the transitions it guards): each
+function here locks the device row, takes the step on the locked copy, saves it with its loan and
+writes the event, so two people taking steps at once wait for each other, and a failure half-way
+leaves nothing saved. A refused step raises ValidationError with a message for the user.
 """
+
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from devices.models import Device, DeviceEvent, InventoryMark, InventoryRound, Loan
+from devices import importing
+from devices.models import UNCHANGED, Device, DeviceEvent, InventoryMark, InventoryRound
 
 Status = Device.Status
 Kind = DeviceEvent.Kind
 
 
 def _locked(device):
-    """Return a fresh copy of `device`, locked until the transaction ends."""
-    return Device.objects.select_for_update().select_related("unit__organisation").get(
-        pk=device.pk)
+    """Return a fresh copy of `device` with its open loan, locked until the transaction ends."""
+    return (Device.objects.select_for_update(of=("self",))
+            .select_related("unit__organisation__parent__parent", "cart")
+            .with_loan().get(pk=device.pk))
 
 
 def _event(device, kind, by, **details):
@@ -28,12 +33,6 @@ def _event(device, kind, by, **details):
     return DeviceEvent.objects.create(device=device, kind=kind,
                                       by=by if by is not None and by.is_authenticated else None,
                                       **details)
-
-
-def _refuse_if_gone(device):
-    if device.is_gone:
-        raise ValidationError(_("%(tag)s is %(status)s: nothing more can be done with it.") % {
-            "tag": device.asset_tag, "status": device.get_status_display().lower()})
 
 
 @transaction.atomic
@@ -48,8 +47,8 @@ def device_register(*, by, **fields):
 
 @transaction.atomic
 def device_update(*, device, by, **changes):
-    """Change a device's details (not its status, holder or unit: those have their own steps)."""
-    protected = {"status", "holder", "pupil_code", "unit", "fault_reported_on"} & set(changes)
+    """Change a device's details; its unit, status, cart and fault have their own steps."""
+    protected = set(Device.LIFECYCLE_FIELDS) & set(changes)
     if protected:
         raise TypeError(f"device_update() cannot change {sorted(protected)}")
     locked = _locked(device)
@@ -65,23 +64,10 @@ def device_update(*, device, by, **changes):
 def device_check_out(*, device, by, holder=None, pupil_code="", condition=""):
     """Hand `device` to a member of staff (`holder`) or a pupil (`pupil_code`); open a loan."""
     device = _locked(device)
-    _refuse_if_gone(device)
-    if bool(holder) == bool(pupil_code):
-        raise ValidationError(_("Give either a member of staff or a pupil code."))
-    if device.is_out:
-        current = device.holder_label
-        raise ValidationError(_("%(tag)s is already checked out to %(holder)s.") % {
-            "tag": device.asset_tag, "holder": current})
-    if device.status == Status.IN_REPAIR:
-        raise ValidationError(_("%(tag)s is in repair.") % {"tag": device.asset_tag})
-    device.holder, device.pupil_code = holder, (pupil_code or "").strip().upper()
-    device.status = Status.IN_USE
-    device.last_seen = timezone.localdate()
-    device.full_clean()
+    loan = device.check_out(holder=holder, pupil_code=pupil_code, condition=condition)
     device.save()
-    Loan.objects.create(device=device, holder=holder, pupil_code=device.pupil_code,
-                        condition_out=condition)
-    _event(device, Kind.CHECKED_OUT, by, holder=holder, pupil_code=device.pupil_code,
+    loan.save()
+    _event(device, Kind.CHECKED_OUT, by, holder=holder, pupil_code=loan.pupil_code,
            note=condition)
     return device
 
@@ -90,41 +76,21 @@ def device_check_out(*, device, by, holder=None, pupil_code="", condition=""):
 def device_return(*, device, by, condition=""):
     """Take `device` back from its holder: the loan ends and the device goes back in stock."""
     device = _locked(device)
-    _refuse_if_gone(device)
-    loan = device.loans.open().first()
-    if not device.is_out and loan is None:
-        raise ValidationError(_("%(tag)s is not checked out.") % {"tag": device.asset_tag})
-    holder, pupil_code = device.holder, device.pupil_code
-    if loan is not None:
-        loan.returned_at = timezone.now()
-        loan.condition_in = condition
-        loan.save(update_fields=["returned_at", "condition_in"])
-    device.holder, device.pupil_code = None, ""
-    if device.status == Status.IN_USE:
-        device.status = Status.IN_STOCK
-    device.last_seen = timezone.localdate()
+    loan = device.take_back(condition=condition)
+    loan.save(update_fields=["returned_at", "condition_in"])
     device.save()
-    _event(device, Kind.RETURNED, by, holder=holder, pupil_code=pupil_code, note=condition)
+    _event(device, Kind.RETURNED, by, holder=loan.holder, pupil_code=loan.pupil_code,
+           note=condition)
     return device
 
 
 @transaction.atomic
-def device_move(*, device, by, unit=None, location=None, cart=None, cart_slot=None, note=""):
-    """Move `device` to another unit, room, or cart slot (cart None with a slot: out of carts)."""
+def device_move(*, device, by, unit=None, location=None, cart=UNCHANGED, cart_slot=UNCHANGED,
+                note=""):
+    """Move `device` to another unit, room or cart slot (`cart=None`: out of its cart)."""
     device = _locked(device)
-    _refuse_if_gone(device)
     from_unit = device.unit
-    if unit is not None and unit != device.unit:
-        if device.is_out:
-            raise ValidationError(_("Return %(tag)s before moving it to another unit.") % {
-                "tag": device.asset_tag})
-        device.unit = unit
-        device.cart, device.cart_slot = None, None
-    if location is not None:
-        device.location = location
-    if cart is not None or cart_slot is not None:
-        device.cart, device.cart_slot = cart, cart_slot if cart is not None else None
-    device.full_clean()
+    device.move(unit=unit, location=location, cart=cart, cart_slot=cart_slot)
     device.save()
     where = device.location
     if device.cart_id:
@@ -135,16 +101,10 @@ def device_move(*, device, by, unit=None, location=None, cart=None, cart_slot=No
 
 
 @transaction.atomic
-def device_report_fault(*, device, by, ticket="", note=""):
-    """Record a fault with its helpdesk ticket; the device is in repair until repaired."""
+def device_report_fault(*, device, by, ticket="", note="", on=None):
+    """Record a fault with its helpdesk ticket (on `on`, today by default)."""
     device = _locked(device)
-    _refuse_if_gone(device)
-    if device.fault_reported_on:
-        raise ValidationError(_("A fault of %(tag)s is already open (ticket %(ticket)s).") % {
-            "tag": device.asset_tag, "ticket": device.fault_ticket or "–"})
-    device.fault_reported_on = timezone.localdate()
-    device.fault_ticket = ticket.strip()
-    device.status = Status.IN_REPAIR
+    device.report_fault(ticket=ticket, on=on)
     device.save()
     _event(device, Kind.FAULT_REPORTED, by, ticket=device.fault_ticket, note=note)
     return device
@@ -154,56 +114,62 @@ def device_report_fault(*, device, by, ticket="", note=""):
 def device_mark_repaired(*, device, by, note=""):
     """Close the device's open fault; it goes back in use if someone has it, else in stock."""
     device = _locked(device)
-    if not device.fault_reported_on and device.status != Status.IN_REPAIR:
-        raise ValidationError(_("%(tag)s has no open fault.") % {"tag": device.asset_tag})
     ticket = device.fault_ticket
-    device.fault_reported_on, device.fault_ticket = None, ""
-    device.status = Status.IN_USE if device.is_out else Status.IN_STOCK
+    device.mark_repaired()
     device.save()
     _event(device, Kind.REPAIRED, by, ticket=ticket, note=note)
     return device
 
 
-def _leave(device, by, status, kind, note):
-    """Take `device` out of use for good: no holder, no cart slot, no open fault."""
-    device = _locked(device)
-    _refuse_if_gone(device)
-    if device.is_out:
-        raise ValidationError(_("Return %(tag)s before it leaves the register.") % {
-            "tag": device.asset_tag})
-    device.status = status
-    device.cart, device.cart_slot = None, None
-    device.fault_reported_on, device.fault_ticket = None, ""
-    device.save()
-    _event(device, kind, by, note=note)
-    return device
+LEAVING = {Status.RETIRED: Kind.RETIRED, Status.HANDED_ON: Kind.HANDED_ON, Status.LOST: Kind.LOST}
 
 
 @transaction.atomic
+def device_leave(*, device, by, status, note=""):
+    """Take `device` out of use for good as `status`: retired, handed on or lost.
+
+    A retired or handed-on device must be returned first; a lost one's loan ends with it.
+    """
+    device = _locked(device)
+    loan = device.leave(status)
+    if loan is not None:
+        loan.save(update_fields=["returned_at"])
+    device.save()
+    _event(device, LEAVING[status], by, holder=loan.holder if loan else None,
+           pupil_code=loan.pupil_code if loan else "", note=note)
+    return device
+
+
 def device_retire(*, device, by, note=""):
     """Retire `device`: it is out of use for good and can no longer be checked out."""
-    return _leave(device, by, Status.RETIRED, Kind.RETIRED, note)
+    return device_leave(device=device, by=by, status=Status.RETIRED, note=note)
 
 
-@transaction.atomic
 def device_hand_on(*, device, by, note=""):
     """Hand `device` on (to recycling, a buyer, another organisation); note to whom."""
-    return _leave(device, by, Status.HANDED_ON, Kind.HANDED_ON, note)
+    return device_leave(device=device, by=by, status=Status.HANDED_ON, note=note)
 
 
-@transaction.atomic
 def device_mark_lost(*, device, by, note=""):
     """Record that `device` is lost; its loan, if any, ends."""
-    device = _locked(device)
-    _refuse_if_gone(device)
-    device.loans.open().update(returned_at=timezone.now())
-    holder, pupil_code = device.holder, device.pupil_code
-    device.holder, device.pupil_code = None, ""
-    device.status = Status.LOST
-    device.cart, device.cart_slot = None, None
-    device.save()
-    _event(device, Kind.LOST, by, holder=holder, pupil_code=pupil_code, note=note)
-    return device
+    return device_leave(device=device, by=by, status=Status.LOST, note=note)
+
+
+def devices_import(*, data, name, units=None, unit=None, by=None, dry_run=False,
+                   progress=importing.no_progress):
+    """Read, check and (unless `dry_run` or a row is bad) save the device sheet in `data`.
+
+    `units` are the units the import may change; `unit` fills an empty unit cell. Every row is
+    checked by the model's own rules before anything is saved, and a valid file is saved all
+    or nothing (devices.importing). Return the Plan: its problems when the file is refused,
+    else what was (or would be) saved. A file that cannot be read at all raises SheetError.
+    """
+    plan = importing.plan_import(importing.read_sheet(data, name), units=units, unit=unit,
+                                 progress=progress)
+    if plan.is_valid and not dry_run:
+        importing.save_plan(plan, by=by, progress=progress,
+                            note=_("Imported from %(file)s.") % {"file": PurePath(name).name})
+    return plan
 
 
 @transaction.atomic

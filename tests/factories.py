@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from devices.models import Device
+from devices.models import Device, Loan
 from matrix.models import Assignment
 from roles.models import Duty, Level, Role
 from units.models import Organisation, Person, Sector, Unit
@@ -125,6 +125,17 @@ class DeviceFactory(factory.django.DjangoModelFactory):
     asset_tag = factory.Sequence(lambda n: f"KUO-{n:05d}")
     serial_number = factory.Sequence(lambda n: f"SN{n:08d}")
     model = "Lenovo 300e"
+
+    @classmethod
+    def _create(cls, model_class, *args, holder=None, pupil_code="", **kwargs):
+        """Save the device; check it out to `holder` or `pupil_code` as a check-out leaves it."""
+        if holder or pupil_code:
+            kwargs["status"] = Device.Status.IN_USE
+        device = super()._create(model_class, *args, **kwargs)
+        if holder or pupil_code:
+            Loan.objects.create(device=device, holder=holder, pupil_code=pupil_code.upper())
+            device.__dict__.pop("open_loan", None)
+        return device
 
 
 class ChargingCartFactory(factory.django.DjangoModelFactory):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from devices.models import Device
-from devices.resources import RELATED, csv_row, device_cells, headers
+from devices.resources import csv_row, device_cells, for_sheet, headers
 from units.access import organisation_or_404, unit_or_404
 from units.export import CONTENT_TYPES
 from units.models import Unit
@@ -48,7 +48,7 @@ def export_response(devices, *, fmt, name, title):
     """Return the streamed download of `devices`; an unknown `fmt` is a 404."""
     if fmt not in CONTENT_TYPES:
         raise Http404("Unknown export format.")
-    devices = devices.select_related(*RELATED).order_by("unit__slug", "asset_tag")
+    devices = for_sheet(devices).order_by("unit__slug", "asset_tag")
     filename = f"laiterekisteri-{name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
         response = StreamingHttpResponse(csv_stream(devices), content_type=CONTENT_TYPES["csv"])

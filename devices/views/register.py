@@ -36,7 +36,7 @@ def device_list(request, slug):
     unit = unit_or_404(request.user, slug)
     devices = Device.objects.in_unit(unit)
     form = forms.DeviceFilterForm(request.GET, unit=unit)
-    shown = form.filter(devices).select_related("holder", "cart").order_by("asset_tag")
+    shown = form.filter(devices).select_related("cart").with_loan().order_by("asset_tag")
     page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "devices/device_list.html", {
         "unit": unit, "form": form, "page": page, "can_manage": may_manage(request.user, unit),
@@ -140,52 +140,49 @@ def device_edit(request, slug, tag):
 
 @dataclass(frozen=True)
 class Step:
-    """One step in a device's life, as the device page offers it and its page takes it."""
+    """One step in a device's life, as the device page offers it and its page takes it.
+
+    `rule` names the step in `Device.why_not()`: the model decides whether it can be taken.
+    """
 
     title: Promise
     form: type
     service: object
-    allowed: object
+    rule: str
     done: Promise
     explanation: Promise = ""
 
-
-def _can_check_out(device):
-    return not device.is_gone and not device.is_out and device.status != Device.Status.IN_REPAIR
-
-
-def _can_leave(device):
-    return not device.is_gone and not device.is_out
+    def allowed(self, device):
+        """Return whether the step can be taken for `device` now."""
+        return not device.why_not(self.rule)
 
 
 STEPS = {
     "check-out": Step(gettext_lazy("Check out"), forms.CheckOutForm, services.device_check_out,
-                      _can_check_out, gettext_lazy("Checked out %(tag)s to %(holder)s.")),
+                      "check_out", gettext_lazy("Checked out %(tag)s to %(holder)s.")),
     "return": Step(gettext_lazy("Return"), forms.ReturnForm, services.device_return,
-                   lambda device: device.is_out, gettext_lazy("Took %(tag)s back.")),
+                   "return", gettext_lazy("Took %(tag)s back.")),
     "repaired": Step(
         gettext_lazy("Mark repaired"), forms.NoteForm, services.device_mark_repaired,
-        lambda device: bool(device.fault_reported_on) or device.status == Device.Status.IN_REPAIR,
-        gettext_lazy("%(tag)s is repaired."),
+        "mark_repaired", gettext_lazy("%(tag)s is repaired."),
         gettext_lazy("The fault is closed: the device goes back in use if someone has it, "
                      "otherwise back in stock.")),
     "fault": Step(gettext_lazy("Report a fault"), forms.FaultForm, services.device_report_fault,
-                  lambda device: not device.is_gone and not device.fault_reported_on,
-                  gettext_lazy("Reported a fault of %(tag)s."),
+                  "report_fault", gettext_lazy("Reported a fault of %(tag)s."),
                   gettext_lazy("The device is in repair until the fault is marked repaired.")),
-    "move": Step(gettext_lazy("Move"), forms.MoveForm, services.device_move,
-                 lambda device: not device.is_gone, gettext_lazy("Moved %(tag)s.")),
-    "retire": Step(gettext_lazy("Retire"), forms.NoteForm, services.device_retire, _can_leave,
+    "move": Step(gettext_lazy("Move"), forms.MoveForm, services.device_move, "move",
+                 gettext_lazy("Moved %(tag)s.")),
+    "retire": Step(gettext_lazy("Retire"), forms.NoteForm, services.device_retire, "leave",
                    gettext_lazy("Retired %(tag)s."),
                    gettext_lazy("A retired device stays in the register with its history, but "
                                 "it can no longer be checked out, moved or repaired.")),
     "hand-on": Step(gettext_lazy("Hand on"), forms.HandOnForm, services.device_hand_on,
-                    _can_leave, gettext_lazy("Handed on %(tag)s."),
+                    "leave", gettext_lazy("Handed on %(tag)s."),
                     gettext_lazy("The device leaves the unit for good: to recycling, a buyer or "
                                  "another organisation. It stays in the register with its "
                                  "history.")),
     "lost": Step(gettext_lazy("Mark lost"), forms.NoteForm, services.device_mark_lost,
-                 lambda device: not device.is_gone, gettext_lazy("Marked %(tag)s lost."),
+                 "mark_lost", gettext_lazy("Marked %(tag)s lost."),
                  gettext_lazy("A lost device's loan ends and it leaves its cart slot. It stays "
                               "in the register with its history.")),
 }
@@ -201,8 +198,8 @@ def device_action(request, slug, tag, action):
         raise Http404
     device = _device(unit, tag)
     if request.method == "GET" and not step.allowed(device):
-        messages.warning(request, _("“%(step)s” is not possible for %(tag)s as it is now.")
-                         % {"step": step.title, "tag": device.asset_tag})
+        messages.warning(request, _("“%(step)s” is not possible now: %(reason)s") % {
+            "step": step.title, "reason": device.why_not(step.rule)})
         return redirect("devices:device", unit.slug, device.asset_tag)
     form = step.form(request.POST if request.method == "POST" else None,
                      device=device, user=request.user)

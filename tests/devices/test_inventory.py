@@ -6,7 +6,7 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from devices import services
-from devices.models import Device, InventoryMark, InventoryRound
+from devices.models import Device, InventoryMark, InventoryRound, Loan
 from tests.factories import DeviceFactory, UnitFactory, UserFactory
 
 
@@ -213,7 +213,7 @@ def test_closed_report_lists_what_a_missing_device_needs(principal_client, open_
     from tests.factories import PersonFactory
 
     holder = PersonFactory(organisation=school.organisation, name="Sanna Tervo")
-    Device.objects.filter(pk=devices[3].pk).update(holder=holder)
+    Loan.objects.create(device=devices[3], holder=holder)
     services.inventory_close(inventory=open_round, by=None)
     response = principal_client.get(round_url(open_round))
     page = response.content.decode()
@@ -315,8 +315,9 @@ def test_device_manager_by_organisation_grant_may_run_rounds(client, school, dev
 
 # --- Query counts ---------------------------------------------------------------------------
 
-# session, user, global permissions (2), unit, sectors, round, found, missing, may-manage.
-ROUND_PAGE_QUERIES = 10
+# session, user, global permissions (2), unit, sectors, round, found, missing, the missing
+# devices' open loans, may-manage.
+ROUND_PAGE_QUERIES = 11
 # session, user, global permissions (2), unit, sectors, rounds with tallies, the open round's
 # expected, may-manage.
 LIST_PAGE_QUERIES = 9

@@ -151,11 +151,17 @@ def test_a_cart_of_another_unit_is_refused(other_school, device, manager):
         services.device_move(device=device, by=manager, cart=elsewhere, cart_slot=1)
 
 
-def test_no_cart_with_a_slot_takes_the_device_out_of_its_cart(cart, device, manager):
+def test_no_cart_takes_the_device_out_of_its_cart(cart, device, manager):
     services.device_move(device=device, by=manager, cart=cart, cart_slot=4)
-    services.device_move(device=device, by=manager, cart=None, cart_slot=4)
+    services.device_move(device=device, by=manager, cart=None)
     device = fresh(device)
     assert (device.cart, device.cart_slot) == (None, None)
+
+
+def test_a_slot_without_a_cart_is_refused_by_the_models_rule(cart, device, manager):
+    with pytest.raises(ValidationError) as error:
+        services.device_move(device=device, by=manager, cart=None, cart_slot=4)
+    assert list(error.value.message_dict) == ["cart_slot"]
 
 
 def test_moving_to_another_unit_leaves_the_cart(cart, device, manager, other_school):

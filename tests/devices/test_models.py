@@ -25,12 +25,13 @@ def test_holder_must_work_in_the_units_organisation(school):
 
     from tests.factories import PersonFactory
 
-    device = DeviceFactory.build(unit=school, holder=PersonFactory())
+    device = DeviceFactory(unit=school)
     with pytest.raises(ValidationError) as error:
-        device.full_clean()
+        device.check_out(holder=PersonFactory())
     assert "holder" in error.value.message_dict
-    device.holder = PersonFactory(organisation=school.organisation)
-    device.full_clean()
+    assert not device.is_out
+    loan = device.check_out(holder=PersonFactory(organisation=school.organisation))
+    assert device.open_loan is loan and device.status == device.Status.IN_USE
 
 
 def test_asset_tag_is_normalised_by_clean(school):

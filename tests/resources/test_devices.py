@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from devices.importing import import_sheet
 from devices.models import ChargingCart, Device
 from devices.resources import DeviceResource, headers
+from devices.services import devices_import
 from tests.factories import DeviceFactory, PersonFactory
 from units.resources import CSV, XLSX
 
@@ -47,7 +47,7 @@ def test_admin_export_reimports_unchanged_and_defuses_formulas(devices, file_for
         assert "'=1+1" in data and "'-1.50" in data
         data = data.encode("utf-8-sig")
 
-    plan = import_sheet(data, f"devices.{extension}")
+    plan = devices_import(data=data, name=f"devices.{extension}")
 
     assert plan.is_valid, plan.problems
     assert plan.unchanged == len(devices)

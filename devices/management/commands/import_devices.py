@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from tqdm import tqdm
 
-from devices.importing import SheetError, import_sheet, no_progress
+from devices.importing import SheetError, no_progress
+from devices.services import devices_import
 from units.models import Organisation, Unit
 
 
@@ -52,8 +53,8 @@ class Command(BaseCommand):
             if default_unit is None:
                 raise CommandError(_("Unknown unit: %(value)s.") % {"value": unit})
         try:
-            plan = import_sheet(data, path.name, units=units, unit=default_unit,
-                                dry_run=dry_run, progress=self._progress(verbosity))
+            plan = devices_import(data=data, name=path.name, units=units, unit=default_unit,
+                                  dry_run=dry_run, progress=self._progress(verbosity))
         except SheetError as error:
             raise CommandError(str(error)) from error
         if not plan.is_valid:
