@@ -96,6 +96,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Requests that write at once wait for each other instead of failing with "database is
+    # locked": write-ahead logging lets readers go on beside a writer, a write transaction takes
+    # the write lock when it begins (so it never has to upgrade a read lock and give up), and a
+    # writer waits up to 20 seconds for the one before it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

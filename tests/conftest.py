@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connections, transaction
 from django.test import override_settings
 from django.utils import translation
 from guardian.shortcuts import assign_perm
@@ -14,6 +14,20 @@ from tests.factories import OrganisationFactory, UnitFactory, UserFactory
 
 # The slow default hasher would dominate the suite's time.
 FAST_HASHING = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory):
+    """Test on SQLite in a file, as Vastuu runs on it, rather than in memory.
+
+    An in-memory database shared between threads refuses a second writer at once, whatever
+    the settings say; a file in write-ahead-log mode lets the concurrency tests see writers
+    wait for each other as they do in production.
+    """
+    settings_dict = connections["default"].settings_dict
+    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
+        test_name = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        settings_dict.setdefault("TEST", {})["NAME"] = str(test_name)
 
 
 @pytest.fixture(autouse=True)
