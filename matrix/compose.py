@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from matrix.models import Assignment
 from roles.models import Duty, Role
-from units.models import Unit
 
 
 def lineage(organisation):
@@ -137,12 +136,6 @@ def place_order(assignment):
     """Return the sort key that lists a person's assignments: units by name, then the rest."""
     return (assignment.unit_id is None, str(assignment.place),
             assignment.role.level.order, assignment.role.order)
-
-
-def visible_unit_ids(user, unit_ids):
-    """Return those of `unit_ids` whose pages `user` may view, for deciding which to link."""
-    return set(Unit.objects.for_user(user, "view").filter(pk__in=unit_ids)
-               .values_list("pk", flat=True))
 
 
 @dataclass

@@ -33,6 +33,19 @@ def organisation_allows(user, organisation, action="view"):
     return _allows(user, Organisation, organisation, action)
 
 
+def permitted_ids(user, model, ids, action="view"):
+    """Return those of `ids` (of Unit or Organisation) on which `user` may do `action`.
+
+    For deciding which of the units or organisations a page names it may link.
+    """
+    ids = set(ids)
+    if not ids or not user.is_authenticated or not user.is_active:
+        return set()
+    if sees_everything(user, action):
+        return ids
+    return ids & _permitted_ids(user, model, action)
+
+
 def organisation_or_404(user, slug, *, unit_viewers=False):
     """Return the organisation `slug` if `user` may view it; otherwise raise Http404.
 

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from matrix.compose import lineage
 from matrix.models import Assignment
 from roles.models import Role
-from units.access import organisation_or_404
+from units.access import organisation_or_404, permitted_ids
 from units.models import Organisation, Unit
 
 
@@ -33,8 +33,7 @@ def group(request, slug, role):
                                  .in_organisation(organisation))
     members = (members.select_related("person__organisation", "unit")
                .order_by("unit__name", "unit_id", "-is_chair", "-is_lead", "person__name"))
-    viewable = set(Organisation.objects.for_user(request.user, "view")
-                   .filter(pk__in=[org.pk for org in chain]).values_list("pk", flat=True))
+    viewable = permitted_ids(request.user, Organisation, [org.pk for org in chain])
     return render(request, "matrix/group.html", {
         "organisation": organisation,
         "group": group_role,

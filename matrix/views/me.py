@@ -5,7 +5,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from matrix.clock import clock_entries, months_with_duties, school_year, wheel
-from matrix.compose import person_duties, visible_unit_ids
+from matrix.compose import person_duties
+from units.access import permitted_ids
+from units.models import Unit
 
 
 @login_required
@@ -35,9 +37,8 @@ def my_duties(request):
         "places": places,
         "this_month": this_month,
         "today": today,
-        "visible_units": visible_unit_ids(
-            request.user, {item.assignment.unit_id for item in places} - {None},
-        ) if places else set(),
+        "visible_units": permitted_ids(
+            request.user, Unit, {item.assignment.unit_id for item in places} - {None}),
         "months": months,
         "wheel": wheel(months) if recurring else None,
         "school_year": school_year(today),

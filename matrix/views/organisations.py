@@ -12,7 +12,7 @@ from matrix.coverage import build_coverage, export_table, parse_options, visible
 from matrix.models import Assignment
 from plans import summary as plan_summary
 from roles.models import Role
-from units.access import organisation_or_404
+from units.access import organisation_or_404, permitted_ids
 from units.export import sheet_response
 from units.models import Organisation, Sector
 
@@ -37,9 +37,8 @@ def organisation(request, slug):
     unit_list = units.with_lineage().order_by("organisation__name", "name")
     parent = organisation.parent
     children = list(organisation.children.order_by("name"))
-    viewable = set(Organisation.objects.for_user(request.user, "view")
-                   .filter(pk__in=[org.pk for org in [*children, *organisation.ancestors()]])
-                   .values_list("pk", flat=True))
+    viewable = permitted_ids(request.user, Organisation,
+                             [org.pk for org in [*children, *organisation.ancestors()]])
     return render(request, "matrix/organisation.html", {
         "organisation": organisation,
         "parent": parent,

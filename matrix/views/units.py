@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from matrix.compose import grid_rows, lineage, place_order, unit_matrix
-from units.access import unit_allows, unit_or_404
+from units.access import permitted_ids, unit_allows, unit_or_404
 from units.export import sheet_response
 from units.models import Organisation, Unit
 
@@ -45,9 +45,7 @@ def _current_roles(person):
 
 def _viewable(organisations, user):
     """Return the ids of those of `organisations` whose pages `user` may open."""
-    return set(Organisation.objects.for_user(user, "view")
-               .filter(pk__in=[organisation.pk for organisation in organisations])
-               .values_list("pk", flat=True))
+    return permitted_ids(user, Organisation, [organisation.pk for organisation in organisations])
 
 
 def _unit_context(request, unit):

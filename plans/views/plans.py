@@ -9,9 +9,8 @@ from plans.models import Action, ActionPlan
 from plans.resources import PlanResource
 from plans.summary import default_plan, progress_of
 from roles.models import school_year_label, school_year_start
-from units.access import organisation_or_404
+from units.access import organisation_allows, organisation_or_404
 from units.export import sheet_response
-from units.models import Organisation
 
 
 def plan_goals(plan):
@@ -43,8 +42,7 @@ def plan_list(request, slug):
     user = request.user
     return render(request, "plans/plan_list.html", {
         "organisation": organisation,
-        "organisation_visible": Organisation.objects.for_user(user).filter(
-            pk=organisation.pk).exists(),
+        "organisation_visible": organisation_allows(user, organisation),
         "plans": plans,
         "plan": plan,
         "unknown_year": asked if plan is not None and asked and str(plan.year) != asked else "",

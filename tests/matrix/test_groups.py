@@ -332,9 +332,9 @@ def build_network(name, scale):
     return network
 
 
-# Session, user, the organisation, may the user view it, the group, its duties, their sectors,
-# their partners, the organisations the user may view for the breadcrumbs, the members.
-GROUP_QUERIES = 10
+# Session, user, the organisation, the organisations the user may view (once, for the page and
+# its breadcrumbs), the group, its duties, their sectors, their partners, the members.
+GROUP_QUERIES = 9
 
 
 def test_the_group_page_takes_the_same_queries_for_a_larger_group(client, db,

@@ -203,7 +203,7 @@ def build_organisation(name, scale):
 
 
 # The queries of each page, whatever the size of the organisation.
-QUERIES = {"organisation": 28, "coverage": 12, "coverage_export": 11, "health": 18}
+QUERIES = {"organisation": 27, "coverage": 12, "coverage_export": 11, "health": 18}
 
 
 @pytest.mark.parametrize("page", PAGES)
