@@ -101,10 +101,6 @@ class DeviceForm(ServiceForm, forms.ModelForm):
             # The tag is on the label and in every link: a new tag is a new device.
             del self.fields["asset_tag"]
 
-    def clean_asset_tag(self):
-        """Return the tag in the one form the register keeps it: trimmed, upper case."""
-        return self.cleaned_data["asset_tag"].strip().upper()
-
 
 class PeopleChoiceField(forms.ModelChoiceField):
     """Staff by name, with their organisation when it is not the unit's own."""

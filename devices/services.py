@@ -188,11 +188,12 @@ def inventory_mark_found(*, inventory, device, by):
     Return (mark, created): marking the same device twice is harmless and says so.
     """
     if not inventory.is_open:
-        raise ValidationError(_("This inventory round is closed."))
+        raise ValidationError(_("This inventory round is closed."), code="closed")
     device = _locked(device)
     if device.unit_id != inventory.unit_id:
-        raise ValidationError(_("%(tag)s belongs to %(unit)s, not to this unit.") % {
-            "tag": device.asset_tag, "unit": device.unit})
+        # Not named: the one scanning may not be allowed to know where the device is.
+        raise ValidationError(_("%(tag)s belongs to another unit.") % {"tag": device.asset_tag},
+                              code="other_unit")
     mark, created = InventoryMark.objects.get_or_create(round=inventory, device=device,
                                                         defaults={"by": by})
     if created:

@@ -124,9 +124,6 @@ def inventory(request, slug, pk):
 
 def _mark(request, unit, inventory):
     """Mark the device whose tag was scanned found in `inventory`, and say what happened."""
-    if not inventory.is_open:
-        messages.error(request, _("This inventory round is closed."))
-        return
     form = ScanForm(request.POST)
     if not form.is_valid() or not form.cleaned_data["tag"]:
         messages.error(request, _("Scan or type the tag of a device."))
@@ -137,20 +134,16 @@ def _mark(request, unit, inventory):
         messages.error(request, _("No device is tagged %(tag)s. Check the tag and scan it again.")
                        % {"tag": tag})
         return
-    if device.unit_id != unit.pk:
-        # Name the other unit only to someone who may see it anyway.
-        if unit_allows(request.user, device.unit_id):
-            message = _("%(tag)s belongs to %(unit)s, not to this unit.") % {
-                "tag": device.asset_tag, "unit": device.unit}
-        else:
-            message = _("%(tag)s belongs to another unit.") % {"tag": device.asset_tag}
-        messages.error(request, message)
-        return
     try:
         _found, created = services.inventory_mark_found(inventory=inventory, device=device,
                                                         by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message = " ".join(error.messages)
+        if error.code == "other_unit" and unit_allows(request.user, device.unit_id):
+            # Named to someone who may see the other unit anyway.
+            message = _("%(tag)s belongs to %(unit)s, not to this unit.") % {
+                "tag": device.asset_tag, "unit": device.unit}
+        messages.error(request, message)
         return
     if not created:
         messages.info(request, _("%(tag)s was already marked found.") % {"tag": device.asset_tag})
