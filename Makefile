@@ -27,9 +27,12 @@ run: demo
 lint: install
 	$(VENV)/bin/ruff check .
 
+# The suite runs on every core; a module's tests stay together, so they share its demo load.
+PYTEST := $(VENV)/bin/pytest -n auto --dist loadfile
+
 test: lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(PYTEST)
 
 messages: install
 	$(PY) manage.py makemessages --all --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles

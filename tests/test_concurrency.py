@@ -17,8 +17,17 @@ from matrix.models import Assignment
 from tests.factories import DeviceFactory, PersonFactory
 from tests.matrix.grants import granting_role
 
-# The flush after each test would take the sectors the migrations made: they are put back.
+# The flush after each test takes what the migrations made (sectors, permissions): each test
+# gets it back first, and the tests after this module get it back at its end.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def migrated_data_put_back(django_db_setup, django_db_blocker):
+    """After the module's last flush, restore the migrated data for whatever runs next."""
+    yield
+    with django_db_blocker.unblock():
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
 
 ROUNDS = 20
 
