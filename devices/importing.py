@@ -555,8 +555,7 @@ def save_plan(plan, *, by=None, note="", progress=no_progress):
                           note=note)
               for device in plan.new]
     events += [DeviceEvent(device=device, kind=DeviceEvent.Kind.EDITED, at=now, by=by,
-                           by_name=by_name, note=" ".join(filter(None, [note, ", ".join(names)])),
-)
+                           by_name=by_name, note=" ".join(filter(None, [note, ", ".join(names)])))
                for device, names in plan.changed]
     Loan.objects.bulk_create(plan.loans, batch_size=BATCH)
     events += [DeviceEvent(device=loan.device, kind=DeviceEvent.Kind.CHECKED_OUT, at=now, by=by,

@@ -71,10 +71,6 @@ class DeviceQuerySet(models.QuerySet):
         """Return the devices checked out to `person` now."""
         return self.filter(loans__returned_at__isnull=True, loans__holder=person)
 
-    def out(self):
-        """Return the devices checked out to someone now."""
-        return self.filter(loans__returned_at__isnull=True)
-
     def billed(self):
         """Return the devices billed monthly."""
         return self.filter(billed_monthly=True)
@@ -263,6 +259,9 @@ class Device(models.Model):
     # device in memory, as contrib.auth's set_password() does: devices.services locks, saves
     # and logs, and the sheet import saves in bulk.
 
+    STEPS = ("check_out", "return", "move", "report_fault", "mark_repaired", "leave",
+             "mark_lost")
+
     def why_not(self, step):
         """Return why `step` (one of STEPS) cannot be taken now, or "" when it can."""
         if self.is_gone:
@@ -291,9 +290,6 @@ class Device(models.Model):
         elif step not in ("move", "mark_lost"):
             raise ValueError(f"Unknown step {step!r}; expected one of {self.STEPS}")
         return ""
-
-    STEPS = ("check_out", "return", "move", "report_fault", "mark_repaired", "leave",
-             "mark_lost")
 
     def can_check_out(self):
         """Return whether the device can be handed to someone now."""

@@ -20,8 +20,10 @@ class AssignmentQuerySet(models.QuerySet):
                            Q(end_date__isnull=True) | Q(end_date__gte=on))
 
     def unit_ids_granting(self, user, codename, on=None):
-        """Return the ids of the units where `user` holds, on `on`, a role that grants
-        `codename` (a permission on units): a lazy subquery for the choke point."""
+        """Return the units where `user` holds a role granting `codename` on `on` (today).
+
+        The unit ids as a lazy subquery, for the choke point; `codename` is a unit permission's.
+        """
         return (self.current(on)
                 .filter(person__user=user, unit__isnull=False,
                         role__unit_permissions__codename=codename,

@@ -17,12 +17,13 @@ FAST_HASHING = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHas
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(tmp_path_factory):
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """Test on SQLite in a file, as Vastuu runs on it, rather than in memory.
 
     An in-memory database shared between threads refuses a second writer at once, whatever
     the settings say; a file in write-ahead-log mode lets the concurrency tests see writers
-    wait for each other as they do in production.
+    wait for each other as they do in production. Each parallel worker has a database of its
+    own (pytest-django's suffix; on SQLite, the worker's own temporary folder).
     """
     settings_dict = connections["default"].settings_dict
     if settings_dict["ENGINE"] == "django.db.backends.sqlite3":

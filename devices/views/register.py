@@ -142,7 +142,8 @@ def device_edit(request, slug, tag):
 class Step:
     """One step in a device's life, as the device page offers it and its page takes it.
 
-    `rule` names the step in `Device.why_not()`: the model decides whether it can be taken.
+    `rule` names the step in the model's rules: `Device.can_<rule>()` decides whether it can
+    be taken, and `Device.why_not(rule)` says why not.
     """
 
     title: Promise
@@ -154,7 +155,7 @@ class Step:
 
     def allowed(self, device):
         """Return whether the step can be taken for `device` now."""
-        return not device.why_not(self.rule)
+        return getattr(device, f"can_{self.rule}")()
 
 
 STEPS = {
