@@ -106,6 +106,8 @@ The *directory file* (demo.yaml) holds invented units, people, devices and login
         password: vastuu-rehtori
         person: sanna.tervo@example.fi
         unit_permissions: {kivikallion-koulu: [view_unit, manage_devices]}
+      - {username: kuopio-admin, password: vastuu-kuopio-admin, administers: kuopio}
+                                  # an organisation's administrator in the admin
 
 A role is named by its slug when it belongs to the person's organisation or one above it, and
 as "organisation-slug/role-slug" otherwise. Without a unit, a role is held in the person's

@@ -10,7 +10,8 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from guardian.shortcuts import assign_perm
 
-from units.models import Person, Unit
+from units.models import Organisation, Person, Unit
+from units.services import organisation_administrator_appoint
 
 from .common import boolean, fields, pick, save, string, strings, upsert
 
@@ -22,7 +23,7 @@ def load_logins(entries, where, report):
     for order, data in enumerate(entries):
         login_where = where / f"login {order + 1}"
         fields(data, login_where, required=("username", "password"),
-               optional=("superuser", "person", "unit_permissions"))
+               optional=("superuser", "person", "unit_permissions", "administers"))
         username = string(data, "username", login_where)
         _load_login(data, username, where / f"login {username!r}", permissions, report)
 
@@ -47,8 +48,17 @@ def _load_login(data, username, where, permissions, report):
         person.user = user
         save(person, where)
     units = _grant(user, data.get("unit_permissions") or {}, permissions, where)
+    administers = string(data, "administers", where)
+    if administers:
+        organisation = Organisation.objects.filter(slug=administers).first()
+        if organisation is None:
+            raise where.error(f"unknown organisation {administers!r} to administer")
+        # The upsert made the login no staff; appointing makes it so again.
+        organisation_administrator_appoint(user=user, organisation=organisation)
     if superuser:
         who = "administrator"
+    elif administers:
+        who = f"administrator of {organisation.name}"
     else:
         who = ", ".join(filter(None, [person and person.name, *(unit.name for unit in units)]))
     report.logins.append((username, password, who))

@@ -20,7 +20,7 @@ from devices import services
 from devices.importing import SheetError, plan_import, read_sheet
 from devices.models import ChargingCart, Device, DeviceEvent, InventoryRound, Loan
 from devices.resources import DeviceResource, headers
-from units.admin import SheetAdmin
+from units.admin import ScopedAdmin, ScopedSheetAdmin
 from units.models import Unit
 
 UPLOAD_SALT = "devices.admin.import"
@@ -110,10 +110,11 @@ class DeviceImportMixin:
 
 
 @admin.register(Device)
-class DeviceAdmin(DeviceImportMixin, SheetAdmin):
+class DeviceAdmin(DeviceImportMixin, ScopedSheetAdmin):
     """Devices: exported by asset tag, imported all or nothing, their logged fields fixed."""
 
     resource_classes = [DeviceResource]
+    organisation_paths = ("unit__organisation",)
     list_display = ["asset_tag", "category", "model", "unit", "use", "status", "holder_label",
                     "billed_monthly", "last_seen"]
     list_filter = ["status", "category", "use", "billed_monthly", "ownership",
@@ -170,8 +171,10 @@ class DeviceAdmin(DeviceImportMixin, SheetAdmin):
 
 
 @admin.register(ChargingCart)
-class ChargingCartAdmin(admin.ModelAdmin):
+class ChargingCartAdmin(ScopedAdmin):
     """Charging carts with their slots and how many devices they hold."""
+
+    organisation_paths = ("unit__organisation",)
 
     list_display = ["name", "unit", "slots", "device_count", "location"]
     list_filter = [("unit__organisation", admin.RelatedOnlyFieldListFilter)]
@@ -190,7 +193,7 @@ class ChargingCartAdmin(admin.ModelAdmin):
         return cart.device_total
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(ScopedAdmin):
     """A record that the admin shows but cannot add, change or delete."""
 
     def has_add_permission(self, request, obj=None):
@@ -210,6 +213,8 @@ class RecordAdmin(admin.ModelAdmin):
 class DeviceEventAdmin(RecordAdmin):
     """The event log: read-only, so that no one can rewrite a device's history."""
 
+    organisation_paths = ("device__unit__organisation",)
+
     list_display = ["at", "device", "kind", "by_name", "holder", "pupil_code", "ticket"]
     list_filter = ["kind", ("device__unit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["device__asset_tag", "by_name", "pupil_code", "ticket", "note"]
@@ -220,6 +225,8 @@ class DeviceEventAdmin(RecordAdmin):
 @admin.register(Loan)
 class LoanAdmin(RecordAdmin):
     """Loans of devices to staff and pupils, as the register's check-outs and returns wrote them."""
+
+    organisation_paths = ("device__unit__organisation",)
 
     list_display = ["device", "holder_label", "checked_out_at", "returned_at"]
     list_filter = [("device__unit", admin.RelatedOnlyFieldListFilter)]
@@ -236,6 +243,8 @@ class LoanAdmin(RecordAdmin):
 @admin.register(InventoryRound)
 class InventoryRoundAdmin(RecordAdmin):
     """Inventory rounds, as the register's inventory pages started and closed them."""
+
+    organisation_paths = ("unit__organisation",)
 
     list_display = ["unit", "started_at", "started_by", "closed_at", "closed_by", "found"]
     list_filter = [("unit__organisation", admin.RelatedOnlyFieldListFilter)]

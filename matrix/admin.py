@@ -13,7 +13,7 @@ from matrix.copying import matrix_copy, matrix_size
 from matrix.models import Assignment
 from matrix.resources import AssignmentResource
 from units import admin as units_admin
-from units.admin import SheetAdmin
+from units.admin import ScopedSheetAdmin
 from units.models import Organisation
 
 # Copying creates levels, roles and duties; overwriting also deletes them and their assignments.
@@ -23,13 +23,14 @@ OVERWRITE_PERMISSIONS = ("roles.delete_level", "roles.delete_role", "roles.delet
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SheetAdmin):
+class AssignmentAdmin(ScopedSheetAdmin):
     """Assignments, imported and exported by person email, role, place and start date.
 
     Every write goes through matrix.services, so the model's rules hold under concurrent edits.
     """
 
     resource_classes = [AssignmentResource]
+    organisation_paths = ("unit__organisation", "organisation")
     list_display = ["person", "role", "place", "is_lead", "start_date", "end_date"]
     list_filter = ["is_lead", "role__scope",
                    ("role__level__organisation", admin.RelatedOnlyFieldListFilter)]
@@ -66,9 +67,10 @@ class CopyMatrixForm(forms.Form):
         help_text=_("Deletes its levels, roles and duties and every assignment to its roles "
                     "before copying. This cannot be undone."))
 
-    def __init__(self, *args, source, **kwargs):
+    def __init__(self, *args, source, targets, **kwargs):
+        """Offer `targets` (the organisations the user may change) but `source` itself."""
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = Organisation.objects.exclude(pk=source.pk)
+        self.fields["target"].queryset = targets.exclude(pk=source.pk)
 
 
 # Copying a matrix is the matrix app's business, and units may not import matrix (apps depend
@@ -97,8 +99,16 @@ class OrganisationMatrixAdmin(units_admin.OrganisationAdmin):
                               messages.WARNING)
             return None
         source, replaceable = chosen[0], None
+        if not self.may_change(request, source):
+            # Copying is between the organisations the user may change, the template included.
+            self.message_user(request, gettext(
+                "You may copy only the matrix of an organisation you may change."),
+                messages.ERROR)
+            return None
+        targets = self.scoped(request, Organisation.objects.all(), "change")
         # The action form posts back to the changelist; "apply" tells this page's from it.
-        form = CopyMatrixForm(request.POST if "apply" in request.POST else None, source=source)
+        form = CopyMatrixForm(request.POST if "apply" in request.POST else None, source=source,
+                              targets=targets)
         if form.is_valid():
             target, overwrite = form.cleaned_data["target"], form.cleaned_data["overwrite"]
             if overwrite and not request.user.has_perms(OVERWRITE_PERMISSIONS):

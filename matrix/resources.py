@@ -49,6 +49,8 @@ class AssignmentResource(VastuuResource):
     start_date = Field("start_date", _("start date"), widget=DayWidget())
     end_date = Field("end_date", _("end date"), widget=DayWidget())
 
+    organisation_paths = ("unit__organisation", "organisation")
+
     class Meta(VastuuResource.Meta):
         model = Assignment
         fields = ("person", "role_organisation", "role", "unit", "organisation", "is_lead",

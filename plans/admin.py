@@ -12,7 +12,7 @@ from plans.models import Action, ActionPlan, Goal
 from plans.resources import PlanResource
 from roles.admin import role_label
 from roles.models import Role
-from units.admin import SheetAdmin
+from units.admin import ScopedSheetAdmin
 from units.models import Organisation
 
 # A plan import may create plans and goals as well as actions.
@@ -77,7 +77,9 @@ class RoleFieldMixin:
         """Return the form field of `db_field`; roles reach the plan's organisation only."""
         if db_field.name == "responsible_role":
             organisation = getattr(request, ORGANISATION_ATTRIBUTE, None)
-            roles = Role.objects.select_related("level__organisation")
+            # The roles the user may name at all: their organisations' and those above them.
+            roles = self.admin_site._registry[Role].choices_for(request, Role).select_related(
+                "level__organisation")
             kwargs["queryset"] = roles.reaching(organisation) if organisation else roles
             kwargs["widget"] = RoleSelect(db_field, self.admin_site, organisation=organisation)
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -92,7 +94,7 @@ def remember_organisation(request, plan):
     setattr(request, ORGANISATION_ATTRIBUTE, organisation)
 
 
-class PlanSheetAdmin(SheetAdmin):
+class PlanSheetAdmin(ScopedSheetAdmin):
     """Import and export of the plan sheet, whichever of plans, goals and actions is listed."""
 
     resource_classes = [PlanResource]
@@ -136,6 +138,7 @@ class ActionPlanAdmin(PlanSheetAdmin):
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
     fields = ["organisation", "year", "title", "notes"]
+    organisation_paths = ("organisation",)
 
     def get_queryset(self, request):
         """Return the plans with their goals and actions counted for the changelist."""
@@ -183,6 +186,7 @@ class GoalAdmin(PlanSheetAdmin):
     list_select_related = ["plan__organisation"]
     autocomplete_fields = ["plan"]
     ordering = ["plan__organisation__name", "-plan__year", "order", "pk"]
+    organisation_paths = ("plan__organisation",)
 
     def get_queryset(self, request):
         """Return the goals with their actions counted for the changelist."""
@@ -208,6 +212,7 @@ class ActionAdmin(RoleFieldMixin, PlanSheetAdmin):
     autocomplete_fields = ["goal"]
     ordering = ["goal__plan__organisation__name", "-goal__plan__year", "goal__order",
                 "goal__pk", "order", "pk"]
+    organisation_paths = ("goal__plan__organisation",)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         """Return the form of action `obj`, its roles narrowed to those reaching its plan."""

@@ -18,7 +18,6 @@ from import_export.results import RowResult
 
 from plans.models import FIRST_YEAR, LAST_YEAR, Action, ActionPlan, Goal
 from roles.models import Duty, Role
-from units.models import Organisation
 from units.resources import VastuuResource, choice_names, text_field
 
 # The columns of an action: one of them filled in on a row with no action text is a mistake.
@@ -96,7 +95,6 @@ class PlanResource(VastuuResource):
         super().before_import(dataset, **kwargs)
         self.areas = choice_names(Duty.Area.choices)
         self.statuses = choice_names(Action.Status.choices)
-        self.organisations = {}  # slug → Organisation or None
         self.plans = {}  # (organisation pk, year) → plan
         self.goals = {}  # (plan pk, text) → goal
         self.goal_orders = {}  # plan pk → the highest goal order placed so far
@@ -193,18 +191,8 @@ class PlanResource(VastuuResource):
                        ("text", "responsible_role_id", "target", "status", "order"))
 
     def _organisation(self, row):
-        """Return the organisation the row names, or raise ValidationError."""
-        slug = self.cell(row, "organisation")
-        if slug not in self.organisations:
-            # The parents come along: Action.clean() walks them for every row.
-            self.organisations[slug] = (Organisation.objects.select_related("parent__parent")
-                                        .filter(slug=slug).first())
-        organisation = self.organisations[slug]
-        if organisation is None:
-            message = (_("Unknown organisation: %(value)s.") % {"value": slug} if slug
-                       else _("This field is required."))
-            raise ValidationError({self.column("organisation"): message})
-        return organisation
+        """Return the organisation the row names (with the parents Action.clean() walks)."""
+        return self.organisation_named(row)
 
     def _year(self, row):
         """Return the year the row names, or raise ValidationError."""

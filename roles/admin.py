@@ -8,7 +8,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from roles.forms import DutyForm, DutyInlineForm, DutyInlineFormSet, LevelForm, RoleForm
 from roles.models import Duty, Level, Role
 from roles.resources import MatrixResource
-from units.admin import SheetAdmin, sector_codes
+from units.admin import ScopedAdmin, SheetAdmin, sector_codes
 
 # A matrix import may create levels and roles as well as duties.
 MATRIX_IMPORT_PERMISSIONS = ("roles.add_level", "roles.add_role", "roles.add_duty")
@@ -35,8 +35,15 @@ class MatrixSheetAdmin(SheetAdmin):
 
 
 @admin.register(Level)
-class LevelAdmin(TranslationAdmin):
-    """The levels of each organisation's matrix, in order, named in its languages."""
+class LevelAdmin(ScopedAdmin, TranslationAdmin):
+    """The levels of each organisation's matrix, in order, named in its languages.
+
+    An administrator reads the levels of the organisations above theirs too, which reach their
+    units, and changes their own.
+    """
+
+    organisation_paths = ("organisation",)
+    view_reaches_ancestors = True
 
     form = LevelForm
     list_display = ["name", "organisation", "order"]
@@ -79,12 +86,17 @@ class DutyInline(TranslationTabularInline):
 
 
 @admin.register(Role)
-class RoleAdmin(TranslationAdmin, MatrixSheetAdmin):
+class RoleAdmin(ScopedAdmin, TranslationAdmin, MatrixSheetAdmin):
     """Roles with their duties inline; the export writes the matrix of the listed roles.
 
     Names, titles and duties are written in the languages of the role's organisation
-    (roles.forms.ContentLanguageForm).
+    (roles.forms.ContentLanguageForm). The roles of the organisations above the user's reach
+    their units: they are read, and offered as partners and supporting roles, not changed.
     """
+
+    organisation_paths = ("level__organisation",)
+    view_reaches_ancestors = True
+    choices_reach_ancestors = True
 
     form = RoleForm
     inlines = [DutyInline]
@@ -113,7 +125,8 @@ class RoleAdmin(TranslationAdmin, MatrixSheetAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         """Return the form field of `db_field`, labelling roles with their organisation."""
         if db_field.name == "supporting_roles":
-            kwargs["queryset"] = Role.objects.select_related("level__organisation")
+            kwargs["queryset"] = self.choices_for(request, Role).select_related(
+                "level__organisation")
         elif db_field.name == "unit_permissions":
             kwargs["queryset"] = Permission.objects.select_related("content_type").filter(
                 content_type__app_label="units", content_type__model="unit")
@@ -129,8 +142,11 @@ class RoleAdmin(TranslationAdmin, MatrixSheetAdmin):
 
 
 @admin.register(Duty)
-class DutyAdmin(TranslationAdmin, MatrixSheetAdmin):
+class DutyAdmin(ScopedAdmin, TranslationAdmin, MatrixSheetAdmin):
     """Duties one by one; the import and export handle the whole matrix as one sheet."""
+
+    organisation_paths = ("role__level__organisation",)
+    view_reaches_ancestors = True
 
     form = DutyForm
     list_display = ["__str__", "role", "organisation", "recurrence", "month_names",

@@ -166,7 +166,6 @@ class MatrixResource(VastuuResource):
     def before_import(self, dataset, **kwargs):
         """Start the bookkeeping of one import, and note every role the sheet describes."""
         super().before_import(dataset, **kwargs)
-        self.organisations = {}  # slug → Organisation or None
         self.lineages = {}  # organisation pk → [organisation, *its ancestors]
         self.levels = {}  # (organisation pk, name) → (level, order given, line)
         self.roles = {}  # (organisation pk, slug) → (role, role columns, line)
@@ -295,14 +294,7 @@ class MatrixResource(VastuuResource):
 
     def _organisation(self, row):
         """Return the organisation the row names, or raise ValidationError."""
-        slug = self.cell(row, "organisation")
-        if slug not in self.organisations:
-            self.organisations[slug] = Organisation.objects.filter(slug=slug).first()
-        organisation = self.organisations[slug]
-        if organisation is None:
-            message = (_("Unknown organisation: %(value)s.") % {"value": slug} if slug
-                       else _("This field is required."))
-            raise ValidationError({self.column("organisation"): message})
+        organisation = self.organisation_named(row)
         if organisation.pk not in self.lineages:
             self.lineages[organisation.pk] = [organisation, *organisation.ancestors()]
         return organisation

@@ -144,8 +144,9 @@ QUERIES = {
         "?app_label=plans&model_name=action&field_name=responsible_role"
         "&organisation={organisation.pk}"),
 }
-# Patterns written as regular expressions, and the address each one is requested at.
-REGEX_ROUTES = {"admin/^(?P<app_label>auth|units|roles|matrix|devices|plans)/$": "/admin/units/",
+# Patterns written as regular expressions (by their start), and the address each one is
+# requested at.
+REGEX_ROUTES = {"admin/^(?P<app_label>": "/admin/units/",
                 "admin/(?P<url>.*)$": "/admin/no-such-page/"}
 
 # The answer each of USERS gets, in USERS' order:
@@ -216,7 +217,9 @@ PATTERNS = [
     ("admin/r/<path:content_type_id>/<path:object_id>/", ADMIN_NOT_FOUND),
     ("admin/^(?P<app_label>*", ADMIN_APP),
     ("admin/(?P<url>.*)$", ADMIN_NOT_FOUND),
-    ("admin/*/<object_pk>/permissions/*", ADMIN_OBJECT_PERMISSIONS),
+    ("admin/*/<object_pk>/permissions/", ADMIN_OBJECT_PERMISSIONS),
+    # Granting to one user or group: refused outright to all but the superuser here.
+    ("admin/*/<object_pk>/permissions/*-manage/*", ADMIN_MODEL),
     # The event log, loans and inventory rounds are records; sectors come from a migration;
     # devices are retired, never deleted.
     ("admin/devices/deviceevent/add/", ADMIN_NOBODY),
@@ -262,8 +265,9 @@ def _admin_model(route):
 
 def address(route, world):
     """Return the address of the pattern `route`, filled with objects of municipality A."""
-    if route in REGEX_ROUTES:
-        return REGEX_ROUTES[route]
+    for start, url in REGEX_ROUTES.items():
+        if route.startswith(start):
+            return url
     model = _admin_model(route)
     obj = world["admin_objects"].get(model) if model else None
     on_unit = route.startswith("units/")

@@ -46,6 +46,13 @@ def permitted_ids(user, model, ids, action="view"):
     return ids & _permitted_ids(user, model, action)
 
 
+def may_anywhere(user, action="view"):
+    """Return whether `user` may do `action` on some organisation or other."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return sees_everything(user, action) or bool(_permitted_ids(user, Organisation, action))
+
+
 def organisation_or_404(user, slug, *, unit_viewers=False):
     """Return the organisation `slug` if `user` may view it; otherwise raise Http404.
 
@@ -60,6 +67,27 @@ def organisation_or_404(user, slug, *, unit_viewers=False):
                          .in_organisation(organisation).exists()):
         return organisation
     raise Http404("No organisation matches the given query.")
+
+
+def organisation_ids_of(obj, paths):
+    """Return the ids of the organisations `obj` belongs to, read along the lookups `paths`.
+
+    A path such as "unit__organisation" leads from the object to an organisation; "" stands
+    for an organisation itself, or, while it is unsaved, for the one it is placed under.
+    """
+    ids = set()
+    for path in paths:
+        if not path:
+            ids.add(obj.pk if obj.pk is not None else obj.parent_id)
+            continue
+        node = obj
+        for name in path.split("__"):
+            node = getattr(node, name, None)
+            if node is None:
+                break
+        if node is not None:
+            ids.add(node.pk)
+    return ids - {None}
 
 
 def forget_permitted(user):

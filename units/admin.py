@@ -1,25 +1,223 @@
-"""Admin for organisations, sectors, units and people, with object permissions on units."""
+"""Admin for organisations, sectors, units and people, and the scope every admin keeps to.
+
+A region runs one Vastuu for its municipalities, so each administrator sees and changes only the
+objects of the organisations granted to them (ScopedAdmin): their lists, their pages, the
+choices their forms offer, and the rows their imports may write.
+"""
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Prefetch
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
+from guardian.forms import UserObjectPermissionsForm
 from import_export.admin import ImportExportModelAdmin
 from modeltranslation.admin import TranslationAdmin
 
-from units.models import Organisation, Person, Sector, Unit
+from units.access import may_anywhere, organisation_allows, organisation_ids_of
+from units.models import Organisation, Person, Sector, Unit, sees_everything
 from units.resources import FORMATS, OrganisationResource, PersonResource, UnitResource
 
 
+class ScopedAdmin(admin.ModelAdmin):
+    """An admin that keeps to the organisations the user is granted, through the choke point.
+
+    `organisation_paths` lead from the model to its organisation ("" for an organisation
+    itself); an object belongs to the organisations any of them reaches. The user sees the
+    objects of the organisations they may view, and adds, changes and deletes those of the
+    ones they may change; Django's model permissions still say which models. Superusers and
+    holders of the global permissions keep to nothing.
+
+    Foreign keys and many-to-many fields offer only what the user may change, or, where
+    `choices_reach_ancestors`, also what reaches them from above (a region's roles and staff
+    work in its municipalities' units). Every form refuses to save an object outside the
+    user's scope, and a bulk delete refuses any object the user may only view.
+    """
+
+    organisation_paths = ()
+    # The view reaches the organisations above the granted ones: a municipality's
+    # administrators read the region's roles that reach their units, but do not change them.
+    view_reaches_ancestors = False
+    # Other forms may point to this admin's objects of the organisations above the granted ones.
+    choices_reach_ancestors = False
+
+    def scoped(self, request, queryset, action, *, ancestors=False):
+        """Return `queryset` (of this admin's model) narrowed to the user's `action` scope."""
+        if sees_everything(request.user, action):
+            return queryset
+        organisations = Organisation.objects.for_user(request.user, action)
+        if ancestors:
+            organisations = Organisation.objects.with_ancestors(organisations)
+        condition = Q()
+        for path in self.organisation_paths:
+            condition |= Q(**{f"{path}__in" if path else "pk__in": organisations.values("pk")})
+        return queryset.filter(condition)
+
+    def get_queryset(self, request):
+        """Return the objects of the organisations the user may view."""
+        return self.scoped(request, super().get_queryset(request), "view",
+                           ancestors=self.view_reaches_ancestors)
+
+    def may_change(self, request, obj):
+        """Return whether the user may change `obj` (None: objects of some organisation)."""
+        if sees_everything(request.user, "change"):
+            return True
+        if obj is None:
+            return may_anywhere(request.user, "change")
+        return any(organisation_allows(request.user, pk, "change")
+                   for pk in organisation_ids_of(obj, self.organisation_paths))
+
+    def may_view(self, request, obj):
+        """Return whether the user may see `obj` here (None: objects of some organisation)."""
+        if obj is None or self.may_change(request, obj):
+            return True
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.may_view(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_change(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_change(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and self.may_change(request, None)
+
+    def delete_queryset(self, request, queryset):
+        """Delete the chosen objects, refusing all of them if one is only the user's to view."""
+        if queryset.exclude(pk__in=self.scoped(request, queryset, "change").values("pk")).exists():
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+    def choices_for(self, request, model):
+        """Return the objects of `model` a form here may point to, or None to keep Django's."""
+        related_admin = self.admin_site._registry.get(model)
+        if not isinstance(related_admin, ScopedAdmin):
+            return None
+        return related_admin.scoped(request, model._default_manager.all(), "change",
+                                    ancestors=related_admin.choices_reach_ancestors)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Offer only the related objects the user may point to."""
+        if "queryset" not in kwargs:
+            choices = self.choices_for(request, db_field.remote_field.model)
+            if choices is not None:
+                kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """Offer only the related objects the user may point to."""
+        if "queryset" not in kwargs:
+            choices = self.choices_for(request, db_field.remote_field.model)
+            if choices is not None:
+                kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """Return the form, which refuses to save an object outside the user's scope."""
+        return self._scoped_form(request, super().get_form(request, obj, change=change, **kwargs))
+
+    def get_changelist_form(self, request, **kwargs):
+        """Return the list's row form, which refuses rows the user may only view."""
+        return self._scoped_form(request, super().get_changelist_form(request, **kwargs))
+
+    def _scoped_form(self, request, form_class):
+        admin_of = self
+
+        class ScopedForm(form_class):
+            def _post_clean(self):
+                super()._post_clean()
+                if not admin_of.may_change(request, self.instance):
+                    self.add_error(None, _("You may save only what belongs to your own "
+                                           "organisations."))
+
+        ScopedForm.__name__ = form_class.__name__
+        return ScopedForm
+
+
 class SheetAdmin(ImportExportModelAdmin):
-    """An admin with CSV and Excel import and export, all or nothing, formulas neutralised."""
+    """An admin with CSV and Excel import and export, all or nothing, formulas neutralised.
+
+    The resources are told who imports, so that a row outside the user's organisations is
+    refused on its line (units.resources.VastuuResource).
+    """
 
     formats = FORMATS
     # Excel reads a CSV file as UTF-8 only when it starts with a byte order mark.
     to_encoding = "utf-8-sig"
     # Show the offending cells with the message, so the bad row is easy to find in the sheet.
     import_error_display = ("message", "row")
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        """Return the resource's arguments: the importing user, for the scope of the rows."""
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+
+class ScopedSheetAdmin(ScopedAdmin, SheetAdmin):
+    """A scoped admin with sheet import and export."""
+
+
+class GuardedScopedAdmin(GuardedModelAdminMixin, ScopedSheetAdmin):
+    """A scoped admin with guardian's object-permission screens, kept to the scope too.
+
+    The screens open only for objects the user may change. A user who is not a superuser
+    grants only the permissions they hold on the object themselves, to users who work in
+    their organisations; groups are the superusers' to manage.
+    """
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        """Refuse everyone but superusers: groups span organisations."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().obj_perms_manage_group_view(request, object_pk, group_id)
+
+    def get_obj_perms_manage_user_form(self, request):
+        """Return the grant form, offering only the permissions the granter holds there."""
+        granter = request.user
+
+        class Form(UserObjectPermissionsForm):
+            def get_obj_perms_field_choices(self):
+                choices = super().get_obj_perms_field_choices()
+                if granter.is_superuser:
+                    return choices
+                label = self.obj._meta.app_label
+                return [(codename, name) for codename, name in choices
+                        if granter.has_perm(f"{label}.{codename}", self.obj)]
+
+        return Form
+
+    def get_obj_perms_user_select_form(self, request):
+        """Return the form that names the user to grant to: someone of the granter's scope."""
+        form_class = super().get_obj_perms_user_select_form(request)
+        granter = request.user
+
+        class Form(form_class):
+            def clean_user(self):
+                user = super().clean_user()
+                if granter.is_superuser:
+                    return user
+                people = Person.objects.filter(user=user, organisation__in=(
+                    Organisation.objects.for_user(granter, "change")))
+                if not people.exists():
+                    raise forms.ValidationError(
+                        _("Grant only to the staff of your own organisations."))
+                return user
+
+        return Form
+
+    def obj_perms_manage_user_view(self, request, object_pk, user_id):
+        """Manage one user's permissions on the object, if the granter may grant to them."""
+        if not request.user.is_superuser:
+            people = Person.objects.filter(user_id=user_id, organisation__in=(
+                Organisation.objects.for_user(request.user, "change")))
+            if not people.exists():
+                raise PermissionDenied
+        return super().obj_perms_manage_user_view(request, object_pk, user_id)
 
 
 def sector_codes(units_or_roles):
@@ -28,8 +226,12 @@ def sector_codes(units_or_roles):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(GuardedModelAdminMixin, SheetAdmin):
-    """Organisations, with object permissions that reach all their units."""
+class OrganisationAdmin(GuardedScopedAdmin):
+    """Organisations, with object permissions that reach all their units.
+
+    An administrator sees their organisations and the ones above them, and adds organisations
+    below their own; moving an organisation under another parent is the superusers' to do.
+    """
 
     resource_classes = [OrganisationResource]
     list_display = ["name", "slug", "kind", "parent"]
@@ -38,11 +240,23 @@ class OrganisationAdmin(GuardedModelAdminMixin, SheetAdmin):
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
+    organisation_paths = ("",)
+    view_reaches_ancestors = True
+
+    def get_readonly_fields(self, request, obj=None):
+        """Fix the parent for all but superusers once the organisation exists."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            fields.append("parent")
+        return fields
 
 
 @admin.register(Sector)
 class SectorAdmin(TranslationAdmin):
-    """The five sectors: their names (Finnish and Swedish) and order can change, codes cannot."""
+    """The five sectors: their names (Finnish and Swedish) and order can change, codes cannot.
+
+    They are shared by every organisation, so only superusers change them.
+    """
 
     list_display = ["name", "code", "order"]
     list_editable = ["order"]
@@ -53,14 +267,20 @@ class SectorAdmin(TranslationAdmin):
         """Refuse: the five sectors are fixed by a migration."""
         return False  # the sectors are fixed by a migration
 
+    def has_change_permission(self, request, obj=None):
+        """Let superusers alone rename or reorder the sectors every organisation shares."""
+        return request.user.is_superuser
+
     def has_delete_permission(self, request, obj=None):
         """Refuse: units, roles and duties refer to the sectors."""
         return False
 
 
 @admin.register(Unit)
-class UnitAdmin(GuardedModelAdminMixin, SheetAdmin):
+class UnitAdmin(GuardedScopedAdmin):
     """Units, with object permissions for principals and device managers."""
+
+    organisation_paths = ("organisation",)
 
     resource_classes = [UnitResource]
     list_display = ["name", "organisation", "slug", "sector_list"]
@@ -88,8 +308,12 @@ class UnitAdmin(GuardedModelAdminMixin, SheetAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SheetAdmin):
-    """Staff who can hold roles; pupils are never stored."""
+class PersonAdmin(ScopedSheetAdmin):
+    """Staff who can hold roles; pupils are never stored.
+
+    An administrator sees the staff of their organisations and of those above them, who may hold
+    roles at their units. Logins span organisations, so only superusers link them.
+    """
 
     resource_classes = [PersonResource]
     list_display = ["name", "title", "email", "organisation", "user"]
@@ -97,3 +321,48 @@ class PersonAdmin(SheetAdmin):
     search_fields = ["name", "email", "title"]
     list_select_related = ["organisation", "user"]
     autocomplete_fields = ["organisation", "user"]
+    organisation_paths = ("organisation",)
+    view_reaches_ancestors = True
+    choices_reach_ancestors = True
+
+    def get_readonly_fields(self, request, obj=None):
+        """Show the login to all but superusers, who alone link one."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("user")
+        return fields
+
+
+class SuperuserOnly:
+    """An admin of objects that span organisations: for superusers only."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+# Logins and groups belong to no organisation: an organisation's administrator must not read
+# or change another organisation's people through them.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class VastuuUserAdmin(SuperuserOnly, UserAdmin):
+    """Logins, for superusers only: they belong to no organisation."""
+
+
+@admin.register(Group)
+class VastuuGroupAdmin(SuperuserOnly, GroupAdmin):
+    """Groups, for superusers only: their permissions reach every organisation."""

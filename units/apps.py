@@ -8,3 +8,11 @@ class UnitsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "units"
     verbose_name = _("Organisations and units")
+
+    def ready(self):
+        """Keep the group of organisation administrators up to date after every migration."""
+        from django.db.models.signals import post_migrate
+
+        from units.services import administrators_group
+
+        post_migrate.connect(administrators_group, sender=self)

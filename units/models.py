@@ -66,6 +66,20 @@ class OrganisationQuerySet(models.QuerySet):
         """Return `organisation` and every organisation below it."""
         return self.filter(_within([organisation.pk], field="pk"))
 
+    def with_ancestors(self, organisations):
+        """Return the organisations of the queryset `organisations` and every one above them.
+
+        The matrix of a region reaches its municipalities' units, so whoever sees a
+        municipality may read the roles that reach it.
+        """
+        ids = organisations.values("pk")
+        condition = Q(pk__in=ids)
+        path = "children"
+        for _level in range(MAX_ORGANISATION_DEPTH - 1):
+            condition |= Q(**{f"{path}__in": ids})
+            path += "__children"
+        return self.filter(condition).distinct()
+
 
 class Organisation(models.Model):
     """A municipality, region, joint authority or service provider that owns a matrix.

@@ -17,7 +17,8 @@ from import_export.formats import base_formats
 from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
-from units.models import Organisation, Person, Sector, Unit
+from units.access import organisation_allows, organisation_ids_of
+from units.models import Organisation, Person, Sector, Unit, sees_everything
 
 # A text cell starting with one of these runs as a formula in a spreadsheet program (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -240,9 +241,18 @@ class VastuuResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
 
-    def __init__(self, **kwargs):
-        """Fix the column names in the active language and learn them in every language."""
+    # The lookups from the model to its organisation, as units.admin.ScopedAdmin has them: an
+    # import by `user` refuses a row that would read or write another organisation's object.
+    organisation_paths = ()
+
+    def __init__(self, user=None, **kwargs):
+        """Fix the column names in the active language and learn them in every language.
+
+        `user` imports (None: a command, which may write anywhere).
+        """
         super().__init__(**kwargs)
+        self.user = user
+        self.organisations_by_slug = {}  # slug → Organisation, or the ValidationError to raise
         self.header_aliases = {}
         for field in self.fields.values():
             label = field.column_name
@@ -307,12 +317,21 @@ class VastuuResource(resources.ModelResource):
             return None  # import_instance() reports the cell on its column
 
     def import_instance(self, instance, row, **kwargs):
-        """Set `instance` from `row`, checking the many-to-many cells before anything is saved."""
+        """Set `instance` from `row`, checking the many-to-many cells before anything is saved.
+
+        The object must belong to the importing user's organisations, as stored and as the
+        row leaves it.
+        """
         errors = {}
+        stored = organisation_ids_of(instance, self.organisation_paths) if instance.pk else set()
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        outside = self.outside_scope(
+            stored | organisation_ids_of(instance, self.organisation_paths))
+        if outside:
+            errors[self.organisation_paths[0].split("__")[0] or "slug"] = [outside]
         for field in self.get_import_fields():
             if (isinstance(field.widget, widgets.ManyToManyWidget) and field.attribute
                     and field.column_name in row):
@@ -322,6 +341,45 @@ class VastuuResource(resources.ModelResource):
                     errors[field.attribute] = [str(error)]
         if errors:
             raise ValidationError(errors)
+
+    def outside_scope(self, organisation_ids):
+        """Return why the importing user may not write to `organisation_ids`, or ""."""
+        if self.user is None or sees_everything(self.user, "change"):
+            return ""
+        refused = [pk for pk in organisation_ids
+                   if not organisation_allows(self.user, pk, "change")]
+        if not refused:
+            return ""
+        names = ", ".join(Organisation.objects.filter(pk__in=refused).values_list(
+            "name", flat=True))
+        return _("You may import only the data of your own organisations, not of %(names)s.") % {
+            "names": names}
+
+    def organisation_named(self, row, column="organisation"):
+        """Return the organisation the row names by slug (with its parents), or raise
+        ValidationError; each slug is looked up once an import.
+
+        One the importing user may not change is refused like an unknown one, with its reason.
+        """
+        slug = self.cell(row, column)
+        if slug not in self.organisations_by_slug:
+            self.organisations_by_slug[slug] = self._organisation_or_error(slug, column)
+        found = self.organisations_by_slug[slug]
+        if isinstance(found, ValidationError):
+            raise found
+        return found
+
+    def _organisation_or_error(self, slug, column):
+        organisation = (Organisation.objects.select_related("parent__parent")
+                        .filter(slug=slug).first() if slug else None)
+        if organisation is None:
+            return ValidationError({self.column(column): (
+                _("Unknown organisation: %(value)s.") % {"value": slug} if slug
+                else _("This field is required."))})
+        outside = self.outside_scope({organisation.pk})
+        if outside:
+            return ValidationError({self.column(column): outside})
+        return organisation
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """Validate `instance` as the model does, naming each error by its column."""
@@ -351,6 +409,8 @@ class OrganisationResource(VastuuResource):
                            widget=widgets.IntegerWidget())
     language = text_field("language", _("language"))
 
+    organisation_paths = ("",)
+
     class Meta(VastuuResource.Meta):
         model = Organisation
         fields = ("slug", "name", "kind", "parent", "max_lead_roles", "language")
@@ -374,6 +434,8 @@ class UnitResource(VastuuResource):
     organisation = Field("organisation", _("organisation"), widget=organisation_widget())
     sectors = Field("sectors", _("sectors"), widget=sector_widget(required=True))
 
+    organisation_paths = ("organisation",)
+
     class Meta(VastuuResource.Meta):
         model = Unit
         fields = ("slug", "name", "organisation", "sectors")
@@ -391,6 +453,8 @@ class PersonResource(VastuuResource):
     name = text_field("name", _("name"))
     title = text_field("title", _("title"))
     organisation = Field("organisation", _("organisation"), widget=organisation_widget())
+
+    organisation_paths = ("organisation",)
 
     class Meta(VastuuResource.Meta):
         model = Person

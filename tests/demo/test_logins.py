@@ -17,12 +17,13 @@ def test_without_debug_or_flag_no_logins_are_created(load):
 
 def test_with_debug_on_the_logins_are_created(load):
     output = load(debug=True)
-    assert set(User.objects.values_list("username", flat=True)) == {"admin", "rehtori", "tutor"}
+    assert set(User.objects.values_list("username", flat=True)) == {
+        "admin", "rehtori", "tutor", "kuopio-admin"}
     assert "rehtori / vastuu-rehtori" in output
 
 
 def test_the_printed_logins_work(demo_with_logins):
-    for username in ("admin", "rehtori", "tutor"):
+    for username in ("admin", "rehtori", "tutor", "kuopio-admin"):
         assert f"{username} / vastuu-{username}" in demo_with_logins
         assert authenticate(username=username, password=f"vastuu-{username}") is not None
     admin = User.objects.get(username="admin")
@@ -59,3 +60,13 @@ def test_the_demo_principal_manages_the_school_through_the_role_alone(demo_with_
     school = Unit.objects.get(slug="kivikallion-koulu")
     assert principal.has_perm("units.manage_assignments", school)
     assert not UnitUserObjectPermission.objects.filter(user=principal).exists()
+
+
+def test_the_kuopio_administrator_keeps_to_kuopio_in_the_admin(demo_with_logins, client):
+    administrator = User.objects.get(username="kuopio-admin")
+    assert administrator.is_staff and not administrator.is_superuser
+    client.force_login(administrator)
+    units = client.get("/admin/units/unit/").context["cl"].queryset
+    assert units.exists()
+    assert set(units.values_list("organisation__slug", flat=True)) == {"kuopio"}
+    assert "Kuopio" in demo_with_logins

@@ -22,7 +22,7 @@ def test_loading_twice_changes_no_counts_and_keeps_the_passwords(load):
     assert row_counts() == first
     assert set(Duty.objects.values_list("pk", flat=True)) == duty_ids
     assert "(0 new)" in output
-    for username in ("admin", "rehtori", "tutor"):
+    for username in ("admin", "rehtori", "tutor", "kuopio-admin"):
         assert authenticate(username=username, password=f"vastuu-{username}") is not None
 
 
@@ -32,7 +32,8 @@ def test_loading_with_logins_after_without_adds_only_the_logins(load):
     load("--with-logins")
     after = row_counts()
     changed = {label for label in after if after[label] != before[label]}
-    assert changed == {"auth.User"}  # what roles grant is computed, not stored
+    # What roles grant is computed, not stored; the Kuopio administrator is granted Kuopio.
+    assert changed == {"auth.User", "units.OrganisationUserObjectPermission"}
 
 
 def test_an_edited_duty_text_replaces_the_old_one(load, tmp_path):

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
+from guardian.shortcuts import assign_perm
 
 from matrix.admin import OrganisationMatrixAdmin
 from matrix.copying import MatrixSize, matrix_size
@@ -54,13 +55,20 @@ def target(db):
     return OrganisationFactory(name="Kopiola", slug="kopiola")
 
 
-def staff_with(*perms):
-    """Return a staff user with the model permissions named "app.codename"."""
+def staff_with(*perms, granted=None):
+    """Return a staff user with the model permissions named "app.codename".
+
+    The user may view and change the organisations `granted` (by default every one there is
+    yet): the admin keeps to them.
+    """
     user = UserFactory(is_staff=True)
     for perm in perms:
         app_label, codename = perm.split(".")
         user.user_permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    for organisation in Organisation.objects.all() if granted is None else granted:
+        for codename in ("view_organisation", "change_organisation"):
+            assign_perm(f"units.{codename}", user, organisation)
     return user
 
 
@@ -186,4 +194,28 @@ def test_choosing_two_organisations_copies_nothing(client, source, target):
 
     assert response.status_code == 302
     assert messages_of(response) == ["Choose one organisation to copy the matrix of."]
+    assert matrix_size(target).levels == 0
+
+
+def test_only_organisations_the_user_may_change_are_offered_as_targets(client, source, target):
+    elsewhere = OrganisationFactory(name="Muualla", slug="muualla")
+    client.force_login(staff_with(*COPIER, granted=[source, target]))
+
+    form = run_action(client, source).context["form"]
+
+    assert list(form.fields["target"].queryset) == [target]
+    response = run_action(client, source, target=elsewhere.pk)
+    assert "target" in response.context["form"].errors
+    assert matrix_size(elsewhere).levels == 0
+
+
+def test_the_matrix_of_an_organisation_the_user_may_only_view_is_not_copied(client, source,
+                                                                            target):
+    user = staff_with(*COPIER, granted=[target])
+    assign_perm("units.view_organisation", user, source)
+    client.force_login(user)
+
+    response = run_action(client, source, target=target.pk)
+
+    assert "admin/matrix/copy_matrix.html" not in [t.name for t in response.templates]
     assert matrix_size(target).levels == 0

@@ -1,0 +1,63 @@
+"""Writes that touch several models: making someone an organisation's administrator.
+
+An organisation administrator is a staff login in the group of organisation administrators,
+whose model permissions let it use the admin, with grants on one organisation (and so on the
+organisations and units below it): the admin keeps them to it (units.admin.ScopedAdmin).
+"""
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from guardian.shortcuts import assign_perm
+
+from units.models import ACTIONS
+
+ORGANISATION_ADMINISTRATORS = "Organisaation pääkäyttäjät"
+
+# The model permissions of an organisation administrator, by app and model: the actions on
+# everything of their organisations that the admin offers. Devices are retired, never deleted;
+# the event log, loans and inventory rounds are records to read.
+ADMINISTRATOR_PERMISSIONS = {
+    "units": {"organisation": ("view", "add", "change"), "unit": ("view", "add", "change",
+                                                                   "delete"),
+              "person": ("view", "add", "change", "delete"), "sector": ("view",)},
+    "roles": {"level": ("view", "add", "change", "delete"),
+              "role": ("view", "add", "change", "delete"),
+              "duty": ("view", "add", "change", "delete")},
+    "matrix": {"assignment": ("view", "add", "change", "delete")},
+    "devices": {"device": ("view", "add", "change"),
+                "chargingcart": ("view", "add", "change", "delete"),
+                "deviceevent": ("view",), "loan": ("view",), "inventoryround": ("view",)},
+    "plans": {"actionplan": ("view", "add", "change", "delete"),
+              "goal": ("view", "add", "change", "delete"),
+              "action": ("view", "add", "change", "delete")},
+}
+
+
+def administrators_group(**kwargs):
+    """Return the group of organisation administrators, its permissions brought up to date.
+
+    Connected to post_migrate, so a new database has it; it creates the permissions it needs
+    first, whichever app's migrations ran last.
+    """
+    for label in ADMINISTRATOR_PERMISSIONS:
+        create_permissions(apps.get_app_config(label), verbosity=0)
+    group, _created = Group.objects.get_or_create(name=ORGANISATION_ADMINISTRATORS)
+    wanted = [Permission.objects.get(content_type__app_label=label,
+                                     content_type__model=model, codename=f"{action}_{model}")
+              for label, models in ADMINISTRATOR_PERMISSIONS.items()
+              for model, actions in models.items() for action in actions]
+    group.permissions.set(wanted)
+    return group
+
+
+@transaction.atomic
+def organisation_administrator_appoint(*, user, organisation):
+    """Make `user` an administrator of `organisation`: staff, in the group, with its grants."""
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(administrators_group())
+    for action in ACTIONS.values():
+        assign_perm(f"units.{action.organisation}", user, organisation)
+    return user
