@@ -8,7 +8,8 @@ gets. Then every forbidden user's POST is refused the same way and writes nothin
 
 Rights come as in real life: the tutor, the principals and the device manager hold roles at their
 units (computed access, no rows); the organisation administrator is a staff user with grants on
-municipality A only, and no model permissions yet; unit B belongs to municipality B.
+municipality A only (units.services.organisation_administrator_appoint); unit B belongs to
+municipality B. tests/admin/test_scoped.py shows the administrator refused B's objects.
 """
 
 import datetime
@@ -21,7 +22,6 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
-from guardian.shortcuts import assign_perm
 
 from devices import services as device_services
 from devices.models import ChargingCart, Device, DeviceEvent, InventoryRound, Loan
@@ -49,6 +49,7 @@ from units.models import (
     UnitGroupObjectPermission,
     UnitUserObjectPermission,
 )
+from units.services import organisation_administrator_appoint
 
 USERS = ("anonymous", "nobody", "tutor", "principal_a", "principal_b", "device_manager_a",
          "organisation_admin", "superuser")
@@ -105,11 +106,8 @@ def _build_world():
         person = PersonFactory(organisation=unit.organisation, user=user)
         matrix_services.assignment_create(person=person, role=held, unit=unit)
         users[name], people[name] = user, person
-    admin = UserFactory(username="organisation_admin", is_staff=True)
-    for codename in ("view_organisation", "change_organisation",
-                     "manage_organisation_assignments", "manage_organisation_devices"):
-        assign_perm(f"units.{codename}", admin, municipality)
-    users["organisation_admin"] = admin
+    users["organisation_admin"] = organisation_administrator_appoint(
+        user=UserFactory(username="organisation_admin"), organisation=municipality)
     member = matrix_services.assignment_create(person=people["tutor"], role=group,
                                                organisation=municipality, is_chair=True)
 
@@ -164,15 +162,14 @@ ORGANISATION_VIEWERS = (302, 404, 404, 404, 404, 404, 200, 200)
 ORGANISATION_UNIT_VIEWERS = (302, 404, 200, 200, 404, 200, 200, 200)
 ADMIN_LOGIN = (200, 200, 200, 200, 200, 200, 302, 302)
 ADMIN_STAFF = (302, 302, 302, 302, 302, 302, 200, 200)
-# Staff without the model's permission are refused (403); the superuser may.
-ADMIN_MODEL = (302, 302, 302, 302, 302, 302, 403, 200)
+# The organisation administrator, for the objects of their municipality, and the superuser.
+ADMIN_ORGANISATION = (302, 302, 302, 302, 302, 302, 200, 200)
+# What belongs to no organisation, or what an organisation's administrator may not do.
+ADMIN_SUPERUSER = (302, 302, 302, 302, 302, 302, 403, 200)
 # Records and fixed rows that nobody adds or deletes in the admin, not even the superuser.
 ADMIN_NOBODY = (302, 302, 302, 302, 302, 302, 403, 403)
 ADMIN_NOT_FOUND = (302, 302, 302, 302, 302, 302, 404, 404)
-ADMIN_APP = (302, 302, 302, 302, 302, 302, 404, 200)
 ADMIN_POST_ONLY = (302, 302, 302, 302, 302, 302, 405, 405)
-# Guardian's object-permission screens need the model's change permission.
-ADMIN_OBJECT_PERMISSIONS = (302, 302, 302, 302, 302, 302, 302, 200)
 
 # (route pattern, answers): the first rule whose pattern (fnmatch, "*" spans slashes) matches a
 # route decides its answers. Every route needs a rule, and every rule must match some route.
@@ -213,13 +210,13 @@ PATTERNS = [
     ("admin/", ADMIN_STAFF),
     ("admin/jsi18n/", ADMIN_STAFF),
     ("admin/password_change/*", ADMIN_STAFF),
-    ("admin/autocomplete/", ADMIN_MODEL),
+    ("admin/autocomplete/", ADMIN_ORGANISATION),
     ("admin/r/<path:content_type_id>/<path:object_id>/", ADMIN_NOT_FOUND),
-    ("admin/^(?P<app_label>*", ADMIN_APP),
+    ("admin/^(?P<app_label>*", ADMIN_ORGANISATION),
     ("admin/(?P<url>.*)$", ADMIN_NOT_FOUND),
-    ("admin/*/<object_pk>/permissions/", ADMIN_OBJECT_PERMISSIONS),
-    # Granting to one user or group: refused outright to all but the superuser here.
-    ("admin/*/<object_pk>/permissions/*-manage/*", ADMIN_MODEL),
+    ("admin/*/<object_pk>/permissions/", ADMIN_ORGANISATION),
+    # Granting to one user (here one who works nowhere) or to a group: the superuser's.
+    ("admin/*/<object_pk>/permissions/*-manage/*", ADMIN_SUPERUSER),
     # The event log, loans and inventory rounds are records; sectors come from a migration;
     # devices are retired, never deleted.
     ("admin/devices/deviceevent/add/", ADMIN_NOBODY),
@@ -227,15 +224,19 @@ PATTERNS = [
     ("admin/devices/inventoryround/add/", ADMIN_NOBODY),
     ("admin/units/sector/add/", ADMIN_NOBODY),
     ("admin/*/<path:object_id>/delete/", None),  # decided below, by model
-    ("admin/plans/action/role-autocomplete/", ADMIN_MODEL),
-    ("admin/devices/device/process_import/", (302, 302, 302, 302, 302, 302, 403, 302)),
+    ("admin/plans/action/role-autocomplete/", ADMIN_ORGANISATION),
+    # Confirming an import answers a GET by going back to the upload.
+    ("admin/devices/device/process_import/", ALWAYS_REDIRECTS),
     ("admin/*/process_import/", ADMIN_POST_ONLY),
     # The old address of a change page only redirects to it.
     ("admin/*/<path:object_id>/", ALWAYS_REDIRECTS),
-    ("admin/*", ADMIN_MODEL),
+    ("admin/auth/*", ADMIN_SUPERUSER),
+    ("admin/*", ADMIN_ORGANISATION),
 ]
 UNDELETABLE = {"devices/device", "devices/deviceevent", "devices/loan", "devices/inventoryround",
                "units/sector"}
+# Deleted by the superuser only: logins, groups, and organisations (not by their own admins).
+SUPERUSERS_DELETE = {"auth/user", "auth/group", "units/organisation"}
 
 
 def expected(route):
@@ -244,7 +245,8 @@ def expected(route):
         if fnmatchcase(route, pattern):
             if answers is None:  # a delete page: refused for records, else the admin's rule
                 model = "/".join(route.split("/")[1:3])
-                answers = ADMIN_NOBODY if model in UNDELETABLE else ADMIN_MODEL
+                answers = (ADMIN_NOBODY if model in UNDELETABLE else ADMIN_SUPERUSER
+                           if model in SUPERUSERS_DELETE else ADMIN_ORGANISATION)
             return pattern, answers
     return None, None
 
