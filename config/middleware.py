@@ -4,6 +4,8 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from units.history import recording
+
 
 class FinnishFirstLocaleMiddleware(LocaleMiddleware):
     """Activate the language the user chose, else Finnish.
@@ -18,3 +20,15 @@ class FinnishFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class HistoryHowMiddleware:
+    """Record the changes a request makes as made in the admin or on a page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        how = "admin" if request.path.startswith("/admin/") else "page"
+        with recording(how):
+            return self.get_response(request)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "import_export",
+    "simple_history",
     "units",
     "roles",
     "matrix",
@@ -66,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Each change is recorded with the user who made it and whether on a page or in the admin.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "config.middleware.HistoryHowMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -160,6 +164,11 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Spreadsheet formulas in exported cells are neutralised (see vastuu's resources).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
+# django-simple-history: the admin shows history but never reverts to it, since a revert would
+# save around the services; how a change came can be long ("import of roolit.xlsx").
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 SESSION_COOKIE_HTTPONLY = True
 # On by default behind HTTPS in production; off where the site is served over plain HTTP locally.

@@ -168,13 +168,20 @@ def call(write, where, **arguments):
 
 
 def upsert(model, where, report, *, lookup, values):
-    """Return the `model` object found by `lookup`, created if missing, updated with `values`."""
+    """Return the `model` object found by `lookup`, created if missing, updated with `values`.
+
+    An object the values leave as it is is not saved again, so a reload writes no history.
+    """
     obj = model.objects.filter(**lookup).first()
     created = obj is None
     if created:
         obj = model()
+    changed = created
     for name, value in values.items():
-        setattr(obj, name, value)
-    save(obj, where)
+        if created or getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    if changed:
+        save(obj, where)
     report.count(model, created=created)
     return obj

@@ -126,7 +126,7 @@ class DirectoryLoader:
         if found is None:
             call(matrix_services.assignment_create, where, person=person, role=role, **place,
                  **values)
-        else:
+        elif any(getattr(found, name) != value for name, value in values.items()):
             call(matrix_services.assignment_update, where, assignment=found, **values)
         self.report.count(Assignment, created=found is None)
 

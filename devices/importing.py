@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from devices.models import ChargingCart, Device, DeviceEvent, Loan
 from devices.resources import COLUMNS, header_keys
+from units.history import record_bulk
 from units.models import Person, Unit
 from units.resources import DayWidget, YesNoWidget, choice_names, csv_delimiter, unescape_formula
 
@@ -550,6 +551,10 @@ def save_plan(plan, *, by=None, note="", progress=no_progress):
         bar.update(len(batch))
     bar.close()
     _set_missing_pks(plan.new)
+    # The history of bulk writes is written in bulk too: one insert for every new device and
+    # one for every changed one, as recording() says how and by whom.
+    record_bulk(Device, plan.new, update=False)
+    record_bulk(Device, changed, update=True)
     events = [DeviceEvent(device=device, kind=DeviceEvent.Kind.REGISTERED, at=now, by=by,
                           by_name=by_name, to_unit_id=device.unit_id, location=device.location,
                           note=note)

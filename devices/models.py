@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from units.history import History
 from units.models import Person, Unit
 
 # A pupil is recorded only by a pseudonymous code, never by name: letters, digits and dashes with
@@ -163,6 +164,7 @@ class Device(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = DeviceQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["unit", "asset_tag"]
@@ -424,6 +426,8 @@ class ChargingCart(models.Model):
                             help_text=_("The school's own number or name, e.g. “Vaunu 3”."))
     slots = models.PositiveSmallIntegerField(_("slots"), default=30)
     location = models.CharField(_("location"), max_length=100, blank=True)
+
+    history = History()
 
     class Meta:
         ordering = ["unit", "name"]

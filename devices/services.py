@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from devices import importing
 from devices.models import UNCHANGED, Device, DeviceEvent, InventoryMark, InventoryRound
+from units.history import recording
 
 Status = Device.Status
 Kind = DeviceEvent.Kind
@@ -167,8 +168,10 @@ def devices_import(*, data, name, units=None, unit=None, by=None, dry_run=False,
     plan = importing.plan_import(importing.read_sheet(data, name), units=units, unit=unit,
                                  progress=progress)
     if plan.is_valid and not dry_run:
-        importing.save_plan(plan, by=by, progress=progress,
-                            note=_("Imported from %(file)s.") % {"file": PurePath(name).name})
+        file = PurePath(name).name
+        with recording(f"import {file}", by if by is not None and by.is_authenticated else None):
+            importing.save_plan(plan, by=by, progress=progress,
+                                note=_("Imported from %(file)s.") % {"file": file})
     return plan
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from matrix.models import Assignment
 from roles.models import Duty, Level, Role
+from units.history import current_how, deleting_in_bulk, record_bulk
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,10 @@ def matrix_copy(*, source, target, overwrite=False):
                 "to replace it; that deletes its levels, roles and duties and every assignment "
                 "to its roles.") % {"target": target.name, "levels": _levels(replaced.levels),
                                     "roles": _roles(replaced.roles)})
-        # The roles' assignments go with them; what they granted was never stored.
-        Level.objects.filter(organisation=target).delete()
+        # The roles' assignments go with them; what they granted was never stored. The history
+        # of everything deleted is written in bulk.
+        with deleting_in_bulk():
+            Level.objects.filter(organisation=target).delete()
     # modeltranslation reads and writes the untranslated column through the active language:
     # copying in the default language keeps that column in the default language, whoever copies.
     with translation.override(settings.LANGUAGE_CODE):
@@ -130,8 +133,12 @@ def _copy_contents(*, source, target, levels):
         [_clone(duty, role_id=role_ids[duty.role_id]) for duty in duties])
     duty_ids = _copy_ids(duty_copies)
 
-    # Inserted straight into the through tables, so no m2m_changed signal runs: the copied roles
-    # have no holders yet, so there is nobody to regrant their unit permissions to.
+    # The copies' history, written in bulk like the copies (before their links, which the
+    # historical rows of the many-to-many fields do not follow here).
+    for model, copies in ((Level, level_copies), (Role, role_copies), (Duty, duty_copies)):
+        record_bulk(model, copies, update=False,
+                    how=current_how() or f"copy of {source.slug}")
+    # Inserted straight into the through tables: bulk, like the rows they link.
     role_path, duty_path = "level__organisation", "role__level__organisation"
     return {
         "levels": len(level_copies),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roles.models import Role
+from units.history import History
 from units.models import Organisation, Person, Unit
 
 
@@ -68,6 +69,7 @@ class Assignment(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
     objects = AssignmentQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["role", "-is_lead", "person__name"]

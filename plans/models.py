@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from roles.models import Duty, Role
+from units.history import History
 from units.models import Organisation
 
 # The years a plan may be for: a typo such as 20266 is refused rather than stored.
@@ -20,6 +21,8 @@ class ActionPlan(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    history = History()
 
     class Meta:
         ordering = ["organisation__name", "-year"]
@@ -50,6 +53,8 @@ class Goal(models.Model):
                                         choices=Duty.Area.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    history = History()
+
     class Meta:
         ordering = ["plan", "order", "pk"]
         verbose_name = _("goal")
@@ -78,6 +83,8 @@ class Action(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.PLANNED)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = History()
 
     class Meta:
         ordering = ["goal", "order", "pk"]

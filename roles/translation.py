@@ -7,8 +7,10 @@ constraints rest on it. Which languages an editor is asked for is the organisati
 """
 
 from modeltranslation.translator import register
+from simple_history import register as register_history
 
 from roles.models import Duty, Level, Role
+from units.history import History
 from units.translation import ContentTranslationOptions, keep_finnish_in_original_columns
 
 
@@ -30,3 +32,10 @@ class DutyTranslationOptions(ContentTranslationOptions):
 for model, options in ((Level, LevelTranslationOptions), (Role, RoleTranslationOptions),
                        (Duty, DutyTranslationOptions)):
     keep_finnish_in_original_columns(model, options.fields)
+
+# History is registered after the translations, so the historical models have a column for each
+# language's text too (django-simple-history's advice for django-modeltranslation).
+register_history(Level, records_class=History)
+register_history(Role, records_class=History,
+                 m2m_fields=["sectors", "supporting_roles", "unit_permissions"])
+register_history(Duty, records_class=History, m2m_fields=["sectors", "collaborating_roles"])

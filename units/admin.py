@@ -18,6 +18,7 @@ from import_export.admin import ImportExportModelAdmin
 from modeltranslation.admin import TranslationAdmin
 
 from units.access import may_anywhere, organisation_allows, organisation_ids_of
+from units.history import deleting_in_bulk, recording
 from units.models import Organisation, Person, Sector, Unit, sees_everything
 from units.resources import FORMATS, OrganisationResource, PersonResource, UnitResource
 
@@ -89,10 +90,19 @@ class ScopedAdmin(admin.ModelAdmin):
         return super().has_add_permission(request, *args) and self.may_change(request, None)
 
     def delete_queryset(self, request, queryset):
-        """Delete the chosen objects, refusing all of them if one is only the user's to view."""
+        """Delete the chosen objects, refusing all of them if one is only the user's to view.
+
+        The history of everything deleted, cascades included, is written in bulk.
+        """
         if queryset.exclude(pk__in=self.scoped(request, queryset, "change").values("pk")).exists():
             raise PermissionDenied
-        super().delete_queryset(request, queryset)
+        with deleting_in_bulk():
+            super().delete_queryset(request, queryset)
+
+    def delete_model(self, request, obj):
+        """Delete the object, writing the history of what goes with it in bulk."""
+        with deleting_in_bulk():
+            super().delete_model(request, obj)
 
     def choices_for(self, request, model):
         """Return the objects of `model` a form here may point to, or None to keep Django's."""
@@ -156,6 +166,12 @@ class SheetAdmin(ImportExportModelAdmin):
     def get_import_resource_kwargs(self, request, **kwargs):
         """Return the resource's arguments: the importing user, for the scope of the rows."""
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        """Import the confirmed sheet, its changes recorded as made by an import of the file."""
+        name = kwargs.get("file_name") or form.cleaned_data.get("original_file_name") or ""
+        with recording(f"import {name}".strip(), request.user):
+            return super().process_dataset(dataset, form, request, **kwargs)
 
 
 class ScopedSheetAdmin(ScopedAdmin, SheetAdmin):

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from units.history import History
+
 # How deep an organisation tree may grow: region → municipality → joint authority or provider.
 # The access check follows grants down this many levels in one query, so the limit is enforced.
 MAX_ORGANISATION_DEPTH = 3
@@ -122,6 +124,7 @@ class Organisation(models.Model):
     )
 
     objects = OrganisationQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -262,6 +265,7 @@ class Unit(models.Model):
     sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), related_name="units")
 
     objects = UnitQuerySet.as_manager()
+    history = History(m2m_fields=[sectors])
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -305,6 +309,7 @@ class Person(models.Model):
     )
 
     objects = PersonQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -332,6 +337,7 @@ class UnitUserObjectPermission(UserObjectPermissionBase):
     """
 
     content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+    history = History()
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("user permission on a unit")
@@ -342,6 +348,7 @@ class UnitGroupObjectPermission(GroupObjectPermissionBase):
     """A group's permission on one unit (guardian, direct foreign key)."""
 
     content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+    history = History()
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("group permission on a unit")
@@ -352,6 +359,7 @@ class OrganisationUserObjectPermission(UserObjectPermissionBase):
     """A user's permission on an organisation: it covers all the organisation's units."""
 
     content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    history = History()
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("user permission on an organisation")
@@ -362,6 +370,7 @@ class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
     """A group's permission on an organisation: it covers all the organisation's units."""
 
     content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    history = History()
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("group permission on an organisation")

@@ -32,8 +32,11 @@ def test_loading_with_logins_after_without_adds_only_the_logins(load):
     load("--with-logins")
     after = row_counts()
     changed = {label for label in after if after[label] != before[label]}
-    # What roles grant is computed, not stored; the Kuopio administrator is granted Kuopio.
-    assert changed == {"auth.User", "units.OrganisationUserObjectPermission"}
+    # What roles grant is computed, not stored; the Kuopio administrator is granted Kuopio; the
+    # people get their logins. The grants and the people keep the history of it.
+    assert changed == {"auth.User", "units.OrganisationUserObjectPermission",
+                       "units.HistoricalOrganisationUserObjectPermission",
+                       "units.HistoricalPerson"}
 
 
 def test_an_edited_duty_text_replaces_the_old_one(load, tmp_path):
