@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from devices.models import ChargingCart, Device, DeviceEvent, Loan
+from devices.models import ChargingCart, Device, DeviceEvent, Loan, describe_changes
 from devices.resources import COLUMNS, header_keys
 from units.history import record_bulk
 from units.models import Person, Unit
@@ -86,7 +86,8 @@ class Plan:
     """What importing a file would do: the devices to add and change, or the problems."""
 
     new: list = field(default_factory=list)
-    changed: list = field(default_factory=list)  # (device, names of the changed fields)
+    # (device, names of the changed fields, {field name: value before})
+    changed: list = field(default_factory=list)
     loans: list = field(default_factory=list)  # the check-outs of new devices, unsaved
     unchanged: int = 0
     problems: list = field(default_factory=list)
@@ -319,7 +320,10 @@ class _Planner:
         if device.pk is None:
             self.plan.new.append(device)
         elif changed:
-            self.plan.changed.append((device, [name.removesuffix("_id") for name in changed]))
+            self.plan.changed.append((
+                device, [name.removesuffix("_id") for name in changed],
+                {name: old for name, old in zip(ATTNAMES, before, strict=True)
+                 if name in changed}))
         else:
             self.plan.unchanged += 1
 
@@ -536,9 +540,9 @@ def save_plan(plan, *, by=None, note="", progress=no_progress):
     by_name = (by.get_full_name() or by.get_username()) if by else "import"
     now = timezone.now()
     bar = progress(total=len(plan.new) + len(plan.changed), desc=_("Saving"), unit=_("rows"))
-    changed = [device for device, _fields in plan.changed]
+    changed = [device for device, _fields, _before in plan.changed]
     _free_unique_values(plan.changed)
-    names = {name for _device, names in plan.changed for name in names} | {"updated_at"}
+    names = {name for _device, names, _before in plan.changed for name in names} | {"updated_at"}
     for start in range(0, len(changed), BATCH):
         batch = changed[start:start + BATCH]
         for device in batch:
@@ -560,8 +564,9 @@ def save_plan(plan, *, by=None, note="", progress=no_progress):
                           note=note)
               for device in plan.new]
     events += [DeviceEvent(device=device, kind=DeviceEvent.Kind.EDITED, at=now, by=by,
-                           by_name=by_name, note=" ".join(filter(None, [note, ", ".join(names)])))
-               for device, names in plan.changed]
+                           by_name=by_name,
+                           note=" ".join(filter(None, [note, describe_changes(device, before)])))
+               for device, _names, before in plan.changed]
     Loan.objects.bulk_create(plan.loans, batch_size=BATCH)
     events += [DeviceEvent(device=loan.device, kind=DeviceEvent.Kind.CHECKED_OUT, at=now, by=by,
                            by_name=by_name, holder=loan.holder, pupil_code=loan.pupil_code,
@@ -579,7 +584,7 @@ def _free_unique_values(changed):
     """
     clearing = {"serial_number": {"serial_number": ""}, "number": {"number": ""}}
     for name, values in clearing.items():
-        ids = [device.pk for device, names in changed if name in names]
+        ids = [device.pk for device, names, _before in changed if name in names]
         for start in range(0, len(ids), LOOKUP_SLICE):
             Device.objects.filter(pk__in=ids[start:start + LOOKUP_SLICE]).update(**values)
 

@@ -50,6 +50,27 @@ def open_loans(path="loans"):
                     to_attr="_open_loans")
 
 
+def describe_changes(device, before):
+    """Return what changed of `device` since `before` ({field name: old value}), as an event
+    notes it: "model: 300e → 500e; notes: – → Laturi puuttuu"."""
+    parts = []
+    for name, old in before.items():
+        field = device._meta.get_field(name)
+        new = getattr(device, field.name)
+        if old == new:
+            continue
+        parts.append(f"{field.verbose_name}: {_value(old)} → {_value(new)}")
+    return "; ".join(parts)
+
+
+def _value(value):
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
 class DeviceQuerySet(models.QuerySet):
     """Queries over devices."""
 

@@ -15,7 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices import importing
-from devices.models import UNCHANGED, Device, DeviceEvent, InventoryMark, InventoryRound
+from devices.models import (
+    UNCHANGED,
+    Device,
+    DeviceEvent,
+    InventoryMark,
+    InventoryRound,
+    describe_changes,
+)
 from units.history import recording
 
 Status = Device.Status
@@ -53,11 +60,12 @@ def device_update(*, device, by, **changes):
     if protected:
         raise TypeError(f"device_update() cannot change {sorted(protected)}")
     locked = _locked(device)
+    before = {name: getattr(locked, name) for name in sorted(changes)}
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.full_clean()
     locked.save()
-    _event(locked, Kind.EDITED, by, note=", ".join(sorted(changes)))
+    _event(locked, Kind.EDITED, by, note=describe_changes(locked, before))
     return locked
 
 

@@ -142,6 +142,8 @@ QUERIES = {
         "?app_label=plans&model_name=action&field_name=responsible_role"
         "&organisation={organisation.pk}"),
 }
+# The end of the pattern of one version of an object in the admin's history.
+HISTORY_VERSION = "^([^/]+)/history/([^/]+)/$"
 # Patterns written as regular expressions (by their start), and the address each one is
 # requested at.
 REGEX_ROUTES = {"admin/^(?P<app_label>": "/admin/units/",
@@ -272,6 +274,9 @@ def address(route, world):
             return url
     model = _admin_model(route)
     obj = world["admin_objects"].get(model) if model else None
+    if route.endswith(HISTORY_VERSION):  # one version of an object, in its history
+        version = obj.history.order_by("history_id").first()
+        return f"/{route.removesuffix(HISTORY_VERSION)}{obj.pk}/history/{version.history_id}/"
     on_unit = route.startswith("units/")
     values = {
         "slug": world["unit"].slug if on_unit else world["organisation"].slug,

@@ -16,6 +16,7 @@ from guardian.admin import GuardedModelAdminMixin
 from guardian.forms import UserObjectPermissionsForm
 from import_export.admin import ImportExportModelAdmin
 from modeltranslation.admin import TranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from units.access import may_anywhere, organisation_allows, organisation_ids_of
 from units.history import deleting_in_bulk, recording
@@ -23,7 +24,7 @@ from units.models import Organisation, Person, Sector, Unit, sees_everything
 from units.resources import FORMATS, OrganisationResource, PersonResource, UnitResource
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(SimpleHistoryAdmin):
     """An admin that keeps to the organisations the user is granted, through the choke point.
 
     `organisation_paths` lead from the model to its organisation ("" for an organisation
@@ -39,11 +40,27 @@ class ScopedAdmin(admin.ModelAdmin):
     """
 
     organisation_paths = ()
+    # The history page lists how each change came: on a page, in the admin, by an import.
+    history_list_display = ["history_change_reason"]
     # The view reaches the organisations above the granted ones: a municipality's
     # administrators read the region's roles that reach their units, but do not change them.
     view_reaches_ancestors = False
     # Other forms may point to this admin's objects of the organisations above the granted ones.
     choices_reach_ancestors = False
+
+    def get_urls(self):
+        """Return the admin's URLs; a model that keeps no history has no page of a version."""
+        urls = super().get_urls()
+        if hasattr(self.model._meta, "simple_history_manager_attribute"):
+            return urls
+        name = f"{self.model._meta.app_label}_{self.model._meta.model_name}_simple_history"
+        return [url for url in urls if getattr(url, "name", None) != name]
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Show the object's history: its versions, or the admin's log if it keeps none."""
+        if hasattr(self.model._meta, "simple_history_manager_attribute"):
+            return super().history_view(request, object_id, extra_context)
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
 
     def scoped(self, request, queryset, action, *, ancestors=False):
         """Return `queryset` (of this admin's model) narrowed to the user's `action` scope."""

@@ -10,7 +10,9 @@ commands and imports say how with `recording()`; bulk writes record their rows i
 from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -94,3 +96,86 @@ def record_bulk(model, objects, *, update, user=None, how=None):
     model.history.bulk_history_create(
         objects, update=update, default_user=user or current_user(),
         default_change_reason=how if how is not None else current_how())
+
+
+@dataclass(frozen=True)
+class Change:
+    """One historical record as a page shows it: what, when, by whom, how, and what changed."""
+
+    at: object
+    by: str
+    how: str
+    kind: str  # "+" created, "~" changed, "-" deleted
+    label: str
+    fields: tuple  # (field name, old value, new value); values are "" for related objects
+
+    @property
+    def kind_label(self):
+        return {"+": _("created"), "~": _("changed"), "-": _("deleted")}[self.kind]
+
+
+def how_label(reason):
+    """Return how a change came, in words: "by an import (roolit.xlsx)"."""
+    word, _space, rest = (reason or "").partition(" ")
+    label = HOW_LABELS.get(word)
+    if label is None:
+        return reason or ""
+    return f"{label} ({rest})" if rest else str(label)
+
+
+def recent_changes(*sources, limit=10):
+    """Return the `limit` latest Changes of `sources`, newest first.
+
+    Each source is (historical queryset, label), where label(record) names the object; select
+    what it reads. Two queries a source whatever the history's length: the latest records,
+    then the records before them, to tell what changed.
+    """
+    changes = []
+    for queryset, label in sources:
+        model = queryset.model
+        before = (model.objects.filter(history_id__lt=OuterRef("history_id"),
+                                       **{model.instance_type._meta.pk.attname:
+                                          OuterRef(model.instance_type._meta.pk.attname)})
+                  .order_by("-history_id").values("history_id")[:1])
+        records = list(queryset.select_related("history_user").annotate(
+            previous_id=Subquery(before)).order_by("-history_date", "-history_id")[:limit])
+        previous = model.objects.in_bulk([record.previous_id for record in records
+                                          if record.previous_id])
+        fields = [field for field in model.instance_type._meta.concrete_fields
+                  if field.attname in {f.attname for f in model.tracked_fields}]
+        for record in records:
+            changes.append(Change(
+                at=record.history_date, by=_name(record.history_user), kind=record.history_type,
+                how=how_label(record.history_change_reason), label=label(record),
+                fields=_differences(fields, previous.get(record.previous_id), record)))
+    changes.sort(key=lambda change: change.at, reverse=True)
+    return changes[:limit]
+
+
+def _name(user):
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _differences(fields, before, after):
+    """Return (name, old, new) for each field that differs between two historical records."""
+    if before is None or after.history_type != "~":
+        return ()
+    changed = []
+    for field in fields:
+        old, new = getattr(before, field.attname), getattr(after, field.attname)
+        if old == new or field.name in ("updated_at",):
+            continue
+        related = field.is_relation
+        changed.append((str(field.verbose_name), "" if related else _shown(old),
+                        "" if related else _shown(new)))
+    return tuple(changed)
+
+
+def _shown(value):
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)

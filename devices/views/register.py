@@ -25,6 +25,7 @@ from devices import forms, services
 from devices.access import device_or_404, may_manage
 from devices.models import ChargingCart, Device
 from units.access import unit_allows, unit_or_404
+from units.history import recent_changes
 
 MANAGE = "manage_devices"
 PER_PAGE = 50
@@ -91,6 +92,8 @@ def device(request, slug, tag):
                   if can_manage and step.allowed(device)],
         "events": device.events.select_related("holder", "from_unit", "to_unit"),
         "loans": device.loans.select_related("holder"),
+        "changes": recent_changes((Device.history.filter(id=device.pk),
+                                   lambda record: record.asset_tag)),
     })
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
+from matrix.changes import group_changes
 from matrix.compose import lineage
 from matrix.models import Assignment
 from roles.models import Role
@@ -26,11 +27,11 @@ def group(request, slug, role):
     duties = list(group_role.duties.order_by("order", "pk")
                   .prefetch_related("sectors", "collaborating_roles"))
     members = Assignment.objects.current().filter(role=group_role)
+    visible_units = Unit.objects.for_user(request.user, "view").in_organisation(organisation)
     if group_role.scope == Role.Scope.ORGANISATION:
         members = members.filter(organisation__isnull=False)
     else:
-        members = members.filter(unit__in=Unit.objects.for_user(request.user, "view")
-                                 .in_organisation(organisation))
+        members = members.filter(unit__in=visible_units)
     members = (members.select_related("person__organisation", "unit")
                .order_by("unit__name", "unit_id", "-is_chair", "-is_lead", "person__name"))
     viewable = permitted_ids(request.user, Organisation, [org.pk for org in chain])
@@ -42,6 +43,7 @@ def group(request, slug, role):
         "duties": duties,
         "members": list(members),
         "in_clock": any(duty.months for duty in duties),
+        "changes": group_changes(group_role, units=visible_units),
     })
 
 

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from matrix.changes import unit_changes
 from matrix.compose import grid_rows, lineage, place_order, unit_matrix
 from units.access import permitted_ids, unit_allows, unit_or_404
 from units.export import sheet_response
@@ -67,6 +68,7 @@ def unit(request, slug):
     gaps = [entry for level in levels for entry in level.gaps]
     return render(request, "matrix/unit.html", {
         **_unit_context(request, unit), "levels": levels, "gaps": gaps,
+        "changes": unit_changes(unit),
     })
 
 

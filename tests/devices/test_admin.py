@@ -103,7 +103,8 @@ def test_admin_change_cannot_change_the_status_and_logs_what_it_changed(admin_cl
                                                                "kalevalan-koulu")
     assert device.holder is not None
     [event] = DeviceEvent.objects.all()
-    assert (event.kind, event.note, event.by_name) == ("edited", "model", "admin")
+    assert (event.kind, event.note, event.by_name) == (
+        "edited", "model: Lenovo 300e → Uusi malli", "admin")
 
 
 def test_admin_add_sets_the_logged_fields_and_logs_the_registration(admin_client, school):

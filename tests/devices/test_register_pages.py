@@ -273,7 +273,9 @@ def test_edit_saves_what_changed_and_logs_it(principal_client, school, device, p
     device = fresh(device)
     assert (device.model, device.location) == ("Lenovo 500w", "Luokka 12")
     event = device.events.get()
-    assert (event.kind, event.note, event.by) == (Kind.EDITED, "location, model", principal)
+    # The event says what each changed field was before and is now.
+    assert (event.kind, event.note, event.by) == (
+        Kind.EDITED, "sijainti: – → Luokka 12; malli: Lenovo 300e → Lenovo 500w", principal)
 
 
 def test_edit_without_changes_logs_nothing(principal_client, school, device):
