@@ -161,11 +161,12 @@ class DeviceAdmin(DeviceImportMixin, ScopedSheetAdmin):
     def save_model(self, request, obj, form, change):
         """Register or edit the device through devices.services, which log the event."""
         if change:
-            if form.changed_data:
-                services.device_update(device=obj, by=request.user, **{
-                    name: form.cleaned_data[name] for name in form.changed_data})
+            # The form has refused a stale save already (units.admin.ScopedAdmin).
+            changes = form.object_data(form.changed_data)
+            if changes:
+                services.device_update(device=obj, by=request.user, **changes)
             return
-        saved = services.device_register(by=request.user, **form.cleaned_data)
+        saved = services.device_register(by=request.user, **form.object_data())
         # The admin goes on with its own instance (log entry, redirect): make it the saved one.
         obj.pk, obj._state = saved.pk, saved._state
 

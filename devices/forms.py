@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from devices.models import ChargingCart, Device
-from units.forms import DateInput, ServiceErrorsMixin
+from units.forms import DateInput, ServiceErrorsMixin, VersionedForm
 from units.models import Person, Unit
 
 
@@ -83,7 +83,7 @@ class DeviceFilterForm(ServiceForm, forms.Form):
         return any(self.cleaned_data.get(name) for name in self.fields)
 
 
-class DeviceForm(ServiceForm, forms.ModelForm):
+class DeviceForm(ServiceForm, VersionedForm, forms.ModelForm):
     """Register a device or change its details; status, holder and place have their own steps."""
 
     class Meta:

@@ -23,7 +23,7 @@ from devices.models import (
     InventoryRound,
     describe_changes,
 )
-from units.history import recording
+from units.history import recording, refuse_if_stale
 
 Status = Device.Status
 Kind = DeviceEvent.Kind
@@ -54,12 +54,16 @@ def device_register(*, by, **fields):
 
 
 @transaction.atomic
-def device_update(*, device, by, **changes):
-    """Change a device's details; its unit, status, cart and fault have their own steps."""
+def device_update(*, device, by, version=None, **changes):
+    """Change a device's details; its unit, status, cart and fault have their own steps.
+
+    With `version` (what the form read), refuse if someone saved the device since.
+    """
     protected = set(Device.LIFECYCLE_FIELDS) & set(changes)
     if protected:
         raise TypeError(f"device_update() cannot change {sorted(protected)}")
     locked = _locked(device)
+    refuse_if_stale(locked, version)
     before = {name: getattr(locked, name) for name in sorted(changes)}
     for name, value in changes.items():
         setattr(locked, name, value)

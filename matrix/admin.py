@@ -46,10 +46,10 @@ class AssignmentAdmin(ScopedSheetAdmin):
         return assignment.place
 
     def save_model(self, request, obj, form, change):
-        """Save the assignment through the services, which grant what its role gives."""
+        """Save the assignment through the services (the form has refused a stale save)."""
         if change:
             services.assignment_update(
-                assignment=obj, **{name: form.cleaned_data[name] for name in form.changed_data})
+                assignment=obj, **form.object_data(form.changed_data))
             return
         saved = services.assignment_create(
             **{name: getattr(obj, name) for name in services.EDITABLE_FIELDS})

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from matrix.compose import sector_ids
 from matrix.models import Assignment
 from roles.models import Role
-from units.forms import DateInput, ServiceErrorsMixin
+from units.forms import DateInput, ServiceErrorsMixin, VersionedForm
 from units.models import Person
 
 
@@ -32,7 +32,7 @@ class LocalChoiceField(forms.ModelChoiceField):
         return f"{obj} · {obj.organisation}"
 
 
-class AssignmentForm(ServiceErrorsMixin, forms.ModelForm):
+class AssignmentForm(ServiceErrorsMixin, VersionedForm, forms.ModelForm):
     """Add or change an assignment at a unit: who, which role, lead or support, and when.
 
     The choices follow the rules of Assignment.clean, so a principal sees only people who may
@@ -96,7 +96,7 @@ class AssignmentForm(ServiceErrorsMixin, forms.ModelForm):
         return roles.select_related("level__organisation")
 
 
-class EndAssignmentForm(ServiceErrorsMixin, forms.Form):
+class EndAssignmentForm(ServiceErrorsMixin, VersionedForm):
     """End an assignment: the last day it is in force, today unless said otherwise."""
 
     end_date = forms.DateField(label=capfirst(_("end date")), widget=DateInput(),

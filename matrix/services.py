@@ -14,6 +14,7 @@ from django.db import transaction
 
 from matrix.models import Assignment
 from roles.models import Role
+from units.history import refuse_if_stale
 
 # What assignment_update may change; anything else is a programming error, not a user's.
 EDITABLE_FIELDS = frozenset(
@@ -37,18 +38,20 @@ def assignment_create(*, person, role, unit=None, organisation=None, is_lead=Tru
 
 
 @transaction.atomic
-def assignment_update(*, assignment, **changes):
+def assignment_update(*, assignment, version=None, **changes):
     """Apply `changes` to `assignment`, validate and save it.
 
-    Raise ValidationError, saving nothing, when the changed assignment is not valid.
+    With `version` (what the form read), refuse if someone saved the assignment since. Raise
+    ValidationError, saving nothing, when the changed assignment is not valid.
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"assignment_update() cannot change {sorted(unknown)}")
     # The role it leaves and the role it takes are both locked: a ModelForm has already
     # written the new role into the instance, so the stored one is read.
-    stored_role = Assignment.objects.filter(pk=assignment.pk).values_list("role", flat=True)
-    _lock_roles(changes.get("role", assignment.role), *stored_role)
+    stored_role = _lock_assignment(assignment)
+    _lock_roles(changes.get("role", assignment.role), stored_role)
+    refuse_if_stale(assignment, version)
     for name, value in changes.items():
         setattr(assignment, name, value)
     assignment.full_clean()
@@ -57,15 +60,23 @@ def assignment_update(*, assignment, **changes):
 
 
 @transaction.atomic
-def assignment_end(*, assignment, end_date):
+def assignment_end(*, assignment, end_date, version=None):
     """End `assignment` on `end_date` (the last day it is in force).
 
-    Ending in the past is fine. Raise ValidationError when `end_date` is before the start date.
+    Ending in the past is fine. With `version`, refuse if someone saved the assignment since
+    the form read it. Raise ValidationError when `end_date` is before the start date.
     """
-    _lock_roles(assignment.role_id)
+    _lock_roles(_lock_assignment(assignment))
+    refuse_if_stale(assignment, version)
     assignment.end(end_date)
     assignment.save(update_fields=["end_date"])
     return assignment
+
+
+def _lock_assignment(assignment):
+    """Lock the stored row of `assignment` until the transaction ends; return its role's id."""
+    return (Assignment.objects.select_for_update().filter(pk=assignment.pk)
+            .values_list("role", flat=True).first())
 
 
 def _lock_roles(*roles):

@@ -140,6 +140,10 @@ class ActionPlanAdmin(PlanSheetAdmin):
     fields = ["organisation", "year", "title", "notes"]
     organisation_paths = ("organisation",)
 
+    def versioned_with(self, obj):
+        """Return the history of the plan's goals, edited inline with it."""
+        return (Goal.history.filter(plan_id=obj.pk),)
+
     def get_queryset(self, request):
         """Return the plans with their goals and actions counted for the changelist."""
         return with_counts(super().get_queryset(request), "goals__actions").annotate(
@@ -187,6 +191,10 @@ class GoalAdmin(PlanSheetAdmin):
     autocomplete_fields = ["plan"]
     ordering = ["plan__organisation__name", "-plan__year", "order", "pk"]
     organisation_paths = ("plan__organisation",)
+
+    def versioned_with(self, obj):
+        """Return the history of the goal's actions, edited inline with it."""
+        return (Action.history.filter(goal_id=obj.pk),)
 
     def get_queryset(self, request):
         """Return the goals with their actions counted for the changelist."""

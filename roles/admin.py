@@ -118,6 +118,10 @@ class RoleAdmin(ScopedAdmin, TranslationAdmin, MatrixSheetAdmin):
         (_("Permissions"), {"fields": ["unit_permissions"]}),
     ]
 
+    def versioned_with(self, obj):
+        """Return the history of the role's duties, edited inline with it."""
+        return (Duty.history.filter(role_id=obj.pk),)
+
     def get_queryset(self, request):
         """Return the roles with their sectors prefetched for the changelist column."""
         return super().get_queryset(request).prefetch_related("sectors")

@@ -7,6 +7,7 @@ choices their forms offer, and the rows their imports may write.
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,8 @@ from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from units.access import may_anywhere, organisation_allows, organisation_ids_of
-from units.history import deleting_in_bulk, recording
+from units.forms import VersionedForm
+from units.history import StaleError, deleting_in_bulk, recording, refuse_if_stale
 from units.models import Organisation, Person, Sector, Unit, sees_everything
 from units.resources import FORMATS, OrganisationResource, PersonResource, UnitResource
 
@@ -145,8 +147,49 @@ class ScopedAdmin(SimpleHistoryAdmin):
                 kwargs["queryset"] = choices
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def versioned_with(self, obj):
+        """Return the historical querysets of what is edited with `obj` here (its inlines)."""
+        return ()
+
+    def get_fieldsets(self, request, obj=None):
+        """Return the fieldsets; an existing object's form carries its version, hidden."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if (obj is None or not hasattr(self.model, "history")
+                or "version" in flatten_fieldsets(fieldsets)):
+            return fieldsets
+        return [*fieldsets, (None, {"fields": ["version"]})]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
-        """Return the form, which refuses to save an object outside the user's scope."""
+        """Return the form, which keeps to the user's scope and refuses a stale save.
+
+        The form carries the version of the object (and of its inlines) it was read at; saving
+        locks the object's row and refuses when someone saved it since (refuse_if_stale).
+        """
+        if not hasattr(self.model, "history"):
+            return self._scoped_form(request, super().get_form(request, obj, change=change,
+                                                               **kwargs))
+        admin_of = self
+        base = kwargs.get("form", self.form)
+
+        class VersionedAdminForm(VersionedForm, base):
+            def versioned_with(self):
+                return admin_of.versioned_with(self.instance) if self.instance.pk else ()
+
+            def _post_clean(self):
+                super()._post_clean()
+                if self.instance.pk is None:
+                    return
+                # Locked until the admin's transaction ends: the check sees what the save does.
+                list(type(self.instance)._default_manager.select_for_update()
+                     .filter(pk=self.instance.pk).values_list("pk"))
+                try:
+                    refuse_if_stale(self.instance, self.posted_version(), self.versioned_with())
+                except StaleError as error:
+                    self.refresh_version(error.version)
+                    self.add_error(None, error)
+
+        VersionedAdminForm.__name__ = base.__name__
+        kwargs["form"] = VersionedAdminForm
         return self._scoped_form(request, super().get_form(request, obj, change=change, **kwargs))
 
     def get_changelist_form(self, request, **kwargs):

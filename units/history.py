@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
+from django.core.exceptions import ValidationError
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -179,3 +180,53 @@ def _shown(value):
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     return str(value)
+
+
+# No lost updates: a form carries the version its object was read at, and a save against a
+# newer version is refused with what changed meanwhile. A version is the newest history row of
+# the object (and of what is edited with it, such as a role's duties).
+
+
+def version_of(obj, related=()):
+    """Return the version `obj` is at, as text: its newest history row's id, and its related
+    historical querysets' (the duties edited inline with their role), "" if it has none."""
+    if not hasattr(obj, "history"):
+        return ""
+    newest = [queryset.aggregate(newest=Max("history_id"))["newest"]
+              for queryset in (obj.history.all(), *related)]
+    newest = [value for value in newest if value is not None]
+    return str(max(newest)) if newest else ""
+
+
+def refuse_if_stale(obj, version, related=()):
+    """Raise ValidationError if `obj` has changed since the `version` a form read it at.
+
+    The message says who changed what meanwhile, so the user can look before saving again.
+    Lock the object's row first: the check and the save then see the same version.
+    """
+    if version is None or obj.pk is None:
+        return
+    current = version_of(obj, related)
+    if version == current:
+        return
+    since = int(version) if version.isdigit() else 0
+    changes = recent_changes(
+        *((queryset.filter(history_id__gt=since), str)
+          for queryset in (obj.history.all(), *related)), limit=5)
+    told = "; ".join(
+        f"{change.by or _('someone')} {timezone.localtime(change.at):%d.%m.%Y %H:%M}: "
+        + (", ".join(f"{name} {old} → {new}" if old or new else name
+                     for name, old, new in change.fields) or str(change.kind_label))
+        for change in changes)
+    raise StaleError(
+        _("Someone else saved this after you opened it, so your changes were not saved. "
+          "Meanwhile: %(changes)s. Check the form and save again.") % {"changes": told},
+        version=current)
+
+
+class StaleError(ValidationError):
+    """A save refused because the object changed since the form read it; `version` is now."""
+
+    def __init__(self, message, *, version):
+        super().__init__(message, code="stale")
+        self.version = version

@@ -105,7 +105,7 @@ def device_add(request, slug):
     form = forms.DeviceForm(request.POST if request.method == "POST" else None, unit=unit)
     if form.is_bound and form.is_valid():
         try:
-            device = services.device_register(by=request.user, unit=unit, **form.cleaned_data)
+            device = services.device_register(by=request.user, unit=unit, **form.object_data())
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -124,12 +124,13 @@ def device_edit(request, slug, tag):
     form = forms.DeviceForm(request.POST if request.method == "POST" else None,
                             instance=copy.copy(device), unit=unit)
     if form.is_bound and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        changes = form.object_data(form.changed_data)
         if not changes:
             messages.info(request, _("Nothing changed."))
             return redirect("devices:device", unit.slug, device.asset_tag)
         try:
-            services.device_update(device=device, by=request.user, **changes)
+            services.device_update(device=device, by=request.user,
+                                   version=form.posted_version(), **changes)
         except ValidationError as error:
             form.add_service_error(error)
         else:

@@ -29,7 +29,7 @@ def assignment_add(request, slug):
     form = AssignmentForm(request.POST if request.method == "POST" else None, unit=unit)
     if form.is_bound and form.is_valid():
         try:
-            assignment = services.assignment_create(unit=unit, **form.cleaned_data)
+            assignment = services.assignment_create(unit=unit, **form.object_data())
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -50,7 +50,8 @@ def assignment_edit(request, slug, pk):
                           instance=assignment, unit=unit)
     if form.is_bound and form.is_valid():
         try:
-            services.assignment_update(assignment=assignment, **form.cleaned_data)
+            services.assignment_update(assignment=assignment,
+                                       version=form.posted_version(), **form.object_data())
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -69,10 +70,12 @@ def assignment_end(request, slug, pk):
     """Ask for the last day of one of the unit's assignments; on POST, end it then."""
     unit = unit_or_404(request.user, slug, MANAGE)
     assignment = _assignment_or_404(unit, pk)
-    form = EndAssignmentForm(request.POST if request.method == "POST" else None)
+    form = EndAssignmentForm(request.POST if request.method == "POST" else None,
+                             versioned=assignment)
     if form.is_bound and form.is_valid():
         try:
-            services.assignment_end(assignment=assignment, end_date=form.cleaned_data["end_date"])
+            services.assignment_end(assignment=assignment, end_date=form.cleaned_data["end_date"],
+                                    version=form.posted_version())
         except ValidationError as error:
             form.add_service_error(error)
         else:
