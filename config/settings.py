@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "matrix",
     "devices",
     "plans",
+    "privacy",
     "demo",
 ]
 

@@ -9,9 +9,13 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from devices.models import ChargingCart, Device
+from devices.models import PUPIL_CODE_HELP, ChargingCart, Device
 from units.forms import DateInput, ServiceErrorsMixin, VersionedForm
 from units.models import Person, Unit
+
+# Free text is kept for a year (purge_personal_data), and it is not the place for anyone's name.
+NO_NAMES = _("No names of pupils or other personal data.")
+NO_NAMES_CONDITION = _("E.g. scratches, missing charger. No names or other personal data.")
 
 
 class ServiceForm(ServiceErrorsMixin):
@@ -133,10 +137,10 @@ class CheckOutForm(StepForm):
                                home=None, empty_label=_("Not a member of staff"))
     pupil_code = forms.CharField(
         label=capfirst(_("pupil code")), required=False, max_length=20,
-        help_text=_("The pupil's pseudonymous code from the school's list, never a name."),
+        help_text=PUPIL_CODE_HELP,
     )
     condition = forms.CharField(label=_("Condition"), required=False, max_length=200,
-                                help_text=_("E.g. scratches, missing charger."))
+                                help_text=NO_NAMES_CONDITION)
 
     def __init__(self, *args, **kwargs):
         """Offer the staff of the unit's organisation, those above it and those below it."""
@@ -152,7 +156,7 @@ class ReturnForm(StepForm):
     """Take a device back, noting the condition it came back in."""
 
     condition = forms.CharField(label=_("Condition"), required=False, max_length=200,
-                                help_text=_("E.g. scratches, missing charger."))
+                                help_text=NO_NAMES_CONDITION)
 
 
 class MoveForm(StepForm):
@@ -164,7 +168,7 @@ class MoveForm(StepForm):
                                   empty_label=_("No cart"),
                                   help_text=_("A cart of this unit; not when moving elsewhere."))
     cart_slot = forms.IntegerField(label=_("Slot"), required=False, min_value=1)
-    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500, help_text=NO_NAMES)
 
     def __init__(self, *args, device, **kwargs):
         """Offer the units the user manages devices at and the carts of the device's unit."""
@@ -190,14 +194,14 @@ class FaultForm(StepForm):
     ticket = forms.CharField(label=capfirst(_("helpdesk ticket")), required=False, max_length=50,
                              help_text=_("The ticket number from the IT helpdesk, if there is "
                                          "one yet."))
-    note = forms.CharField(label=_("What is wrong"), required=False,
+    note = forms.CharField(label=_("What is wrong"), required=False, help_text=NO_NAMES,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class NoteForm(StepForm):
     """Confirm a step that needs nothing but an optional note."""
 
-    note = forms.CharField(label=_("Note"), required=False,
+    note = forms.CharField(label=_("Note"), required=False, help_text=NO_NAMES,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -205,5 +209,6 @@ class HandOnForm(NoteForm):
     """Confirm handing a device on; the register must say to whom."""
 
     note = forms.CharField(label=_("To whom, and why"),
-                           help_text=_("E.g. the recycling company, or the buyer and the price."),
+                           help_text=_("E.g. the recycling company, or the buying company and the "
+                                       "price. No private persons' names."),
                            widget=forms.Textarea(attrs={"rows": 3}))

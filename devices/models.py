@@ -4,6 +4,8 @@ Devices are never deleted: they are retired or handed on, and their event log st
 append-only: an event cannot be changed or deleted through the ORM, the admin or any form.
 """
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -16,12 +18,36 @@ from django.utils.translation import gettext_lazy as _
 from units.history import History
 from units.models import Person, Unit
 
-# A pupil is recorded only by a pseudonymous code, never by name: letters, digits and dashes with
-# at least one digit, so that a name typed into the field is refused.
-validate_pupil_code = RegexValidator(
-    r"^(?=.*\d)[A-Za-z0-9-]{3,20}$",
-    _("A pupil code is 3–20 letters, digits or dashes with at least one digit, never a name."),
-)
+# A pupil is recorded only by a pseudonymous code from the school's own list, never by name,
+# personal identity code or e-mail address.
+PUPIL_CODE_HELP = _("A pseudonymous code from the school's own list, such as 7B-014: 3–20 letters, "
+                    "digits and dashes with at least one digit. Never a name, a personal identity "
+                    "code or an e-mail address.")
+PUPIL_CODE_SHAPE = re.compile(r"^(?=.*\d)[A-Za-z0-9-]{3,20}$")
+# A Finnish personal identity code: the birth date (ddmmyy), the century sign (+, -, A–F, U–Y;
+# sometimes left out), three digits and, perhaps left out, the check character.
+IDENTITY_CODE = re.compile(r"(?=(\d{2})(\d{2})\d{2}[-+A-FU-Y]?\d{3})", re.IGNORECASE)
+ALPHABETIC_WORD = re.compile(r"^[^\W\d_]{2,}$")
+
+
+def validate_pupil_code(value):
+    """Refuse a pupil code that is, or carries, a personal identity code, an e-mail or a name."""
+    value = (value or "").strip()
+    if "@" in value:
+        raise ValidationError(_("A pupil code is never an e-mail address."), code="email")
+    for found in IDENTITY_CODE.finditer(value):
+        day, month = int(found.group(1)), int(found.group(2))
+        if 1 <= day <= 31 and 1 <= month <= 12:
+            raise ValidationError(_("A pupil code is never a personal identity code."),
+                                  code="identity_code")
+    words = [word for word in re.split(r"[\s._-]+", value) if ALPHABETIC_WORD.match(word)]
+    if len(words) >= 2:
+        raise ValidationError(_("This looks like a name: a pupil code is a pseudonymous code "
+                                "such as 7B-014."), code="name")
+    if not PUPIL_CODE_SHAPE.match(value):
+        raise ValidationError(
+            _("A pupil code is 3–20 letters, digits or dashes with at least one digit, such as "
+              "7B-014, never a name."), code="shape")
 
 
 # Asset tags appear in URLs and on printed labels: letters, digits, dots, dashes, underscores.
@@ -470,6 +496,19 @@ class EventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("The device event log cannot be changed.")
 
+    def anonymise(self, *parts):
+        """Remove the personal part of these events: the `parts` of PERSONAL_PARTS named.
+
+        The one change the log allows; the PostgreSQL trigger (migration 0005) allows exactly
+        this and nothing else. Return the number of events changed.
+        """
+        blank = {"pupil_code": {"pupil_code": ""}, "note": {"note": ""},
+                 "holder": {"holder": None}, "by": {"by": None, "by_name": ""}}
+        fields = {}
+        for part in parts or DeviceEvent.PERSONAL_PARTS:
+            fields.update(blank[part])
+        return super().update(**fields)
+
     def delete(self):
         raise PermissionError("The device event log cannot be deleted.")
 
@@ -511,6 +550,9 @@ class DeviceEvent(models.Model):
 
     objects = EventQuerySet.as_manager()
 
+    # What EventQuerySet.anonymise() may remove; the rest of an event never changes.
+    PERSONAL_PARTS = ("pupil_code", "note", "holder", "by")
+
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = _("device event")
@@ -547,7 +589,7 @@ class Loan(models.Model):
     holder = models.ForeignKey(Person, verbose_name=_("holder"), on_delete=models.PROTECT,
                                null=True, blank=True, related_name="loans")
     pupil_code = models.CharField(_("pupil code"), max_length=20, blank=True,
-                                  validators=[validate_pupil_code])
+                                  validators=[validate_pupil_code], help_text=PUPIL_CODE_HELP)
     checked_out_at = models.DateTimeField(_("checked out"), default=timezone.now)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     condition_out = models.CharField(_("condition when handed out"), max_length=200, blank=True)
@@ -564,7 +606,9 @@ class Loan(models.Model):
                                     name="loan_one_open_per_device"),
             models.CheckConstraint(
                 condition=(Q(holder__isnull=False, pupil_code="")
-                           | Q(holder__isnull=True) & ~Q(pupil_code="")),
+                           | Q(holder__isnull=True) & ~Q(pupil_code="")
+                           # A returned loan whose personal part was removed (privacy).
+                           | Q(holder__isnull=True, pupil_code="", returned_at__isnull=False)),
                 name="loan_staff_or_pupil"),
             models.CheckConstraint(
                 condition=Q(returned_at__isnull=True) | Q(returned_at__gte=F("checked_out_at")),
@@ -577,7 +621,9 @@ class Loan(models.Model):
     @property
     def holder_label(self):
         """Return the holder as shown: a person's name or a pupil's code."""
-        return self.holder.name if self.holder_id else self.pupil_code
+        if self.holder_id:
+            return self.holder.name
+        return self.pupil_code or str(_("(removed)"))
 
     def clean(self):
         super().clean()

@@ -307,6 +307,12 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("login"), on_delete=models.SET_NULL,
         null=True, blank=True, related_name="person",
     )
+    left_on = models.DateField(
+        _("left on"), null=True, blank=True,
+        help_text=_("The day the person left the organisation. Their roles and login then end, "
+                    "and the personal data of their loans is removed in time "
+                    "(purge_personal_data)."),
+    )
 
     objects = PersonQuerySet.as_manager()
     history = History()
