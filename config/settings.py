@@ -163,6 +163,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Data protection: the pupil codes and notes of loans returned this many months ago, and the links
+# of people who left, are removed by `manage.py purge_personal_data` (privacy.services).
+VASTUU_RETENTION_MONTHS = int(os.environ.get("VASTUU_RETENTION_MONTHS", "12"))
+
 # Spreadsheet formulas in exported cells are neutralised (see vastuu's resources).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
