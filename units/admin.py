@@ -19,6 +19,7 @@ from import_export.admin import ImportExportModelAdmin
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from privacy.admin_actions import PersonDataProtectionAdmin
 from units.access import may_anywhere, organisation_allows, organisation_ids_of
 from units.forms import VersionedForm
 from units.history import StaleError, deleting_in_bulk, recording, refuse_if_stale
@@ -384,7 +385,7 @@ class UnitAdmin(GuardedScopedAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedSheetAdmin):
+class PersonAdmin(PersonDataProtectionAdmin, ScopedSheetAdmin):
     """Staff who can hold roles; pupils are never stored.
 
     An administrator sees the staff of their organisations and of those above them, who may hold
@@ -392,8 +393,9 @@ class PersonAdmin(ScopedSheetAdmin):
     """
 
     resource_classes = [PersonResource]
-    list_display = ["name", "title", "email", "organisation", "user"]
-    list_filter = [("organisation", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["name", "title", "email", "organisation", "user", "left_on"]
+    list_filter = [("organisation", admin.RelatedOnlyFieldListFilter),
+                   ("left_on", admin.EmptyFieldListFilter)]
     search_fields = ["name", "email", "title"]
     list_select_related = ["organisation", "user"]
     autocomplete_fields = ["organisation", "user"]
