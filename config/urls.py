@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("matrix.urls")),
     path("", include("devices.urls")),
     path("", include("plans.urls")),
+    path("", include("privacy.urls")),
 ]

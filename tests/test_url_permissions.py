@@ -28,6 +28,7 @@ from devices.models import ChargingCart, Device, DeviceEvent, InventoryRound, Lo
 from matrix import services as matrix_services
 from matrix.models import Assignment
 from plans.models import Action, ActionPlan, Goal
+from privacy.models import PrivacyNotice
 from roles.models import Duty, Level, Role
 from tests.factories import (
     DutyFactory,
@@ -126,6 +127,7 @@ def _build_world():
         Assignment: member, Device: device, ChargingCart: cart, DeviceEvent: device.events.first(),
         Loan: device.loans.first(), InventoryRound: inventory, ActionPlan: plan, Goal: goal,
         Action: action, get_user_model(): users["nobody"], Group: group_of_people,
+        PrivacyNotice: PrivacyNotice.current(),
     }
     return {
         "users": users, "unit": unit_a, "organisation": municipality, "device": device,
@@ -153,6 +155,8 @@ REGEX_ROUTES = {"admin/^(?P<app_label>": "/admin/units/",
 #   anonymous, nobody, tutor A, principal A, principal B, device manager A, organisation admin A,
 #   superuser. 302 for the anonymous (and non-staff in the admin) is the way to the login page.
 LOGIN_PAGE = (200, 302, 302, 302, 302, 302, 302, 302)
+# Public pages, such as the privacy notice: everyone reads them, logged in or not.
+PUBLIC = (200,) * 8
 POST_ONLY = (405,) * 8
 ALWAYS_REDIRECTS = (302,) * 8
 SIGNED_IN = (302, 200, 200, 200, 200, 200, 200, 200)
@@ -179,6 +183,7 @@ PATTERNS = [
     ("login/", LOGIN_PAGE),
     ("logout/", POST_ONLY),
     ("i18n/setlang/", ALWAYS_REDIRECTS),
+    ("tietosuojaseloste/", PUBLIC),
     ("", SIGNED_IN),
     ("me/", SIGNED_IN),
     ("units/<slug:slug>/", UNIT_VIEWERS),
@@ -219,12 +224,13 @@ PATTERNS = [
     ("admin/*/<object_pk>/permissions/", ADMIN_ORGANISATION),
     # Granting to one user (here one who works nowhere) or to a group: the superuser's.
     ("admin/*/<object_pk>/permissions/*-manage/*", ADMIN_SUPERUSER),
-    # The event log, loans and inventory rounds are records; sectors come from a migration;
-    # devices are retired, never deleted.
+    # The event log, loans and inventory rounds are records; sectors and the privacy notice
+    # come from a migration; devices are retired, never deleted.
     ("admin/devices/deviceevent/add/", ADMIN_NOBODY),
     ("admin/devices/loan/add/", ADMIN_NOBODY),
     ("admin/devices/inventoryround/add/", ADMIN_NOBODY),
     ("admin/units/sector/add/", ADMIN_NOBODY),
+    ("admin/privacy/privacynotice/add/", ADMIN_NOBODY),
     ("admin/*/<path:object_id>/delete/", None),  # decided below, by model
     ("admin/plans/action/role-autocomplete/", ADMIN_ORGANISATION),
     # Confirming an import answers a GET by going back to the upload.
@@ -233,10 +239,12 @@ PATTERNS = [
     # The old address of a change page only redirects to it.
     ("admin/*/<path:object_id>/", ALWAYS_REDIRECTS),
     ("admin/auth/*", ADMIN_SUPERUSER),
+    # The privacy notice speaks for the whole site: the superuser's to read and change here.
+    ("admin/privacy/*", ADMIN_SUPERUSER),
     ("admin/*", ADMIN_ORGANISATION),
 ]
 UNDELETABLE = {"devices/device", "devices/deviceevent", "devices/loan", "devices/inventoryround",
-               "units/sector"}
+               "units/sector", "privacy/privacynotice"}
 # Deleted by the superuser only: logins, groups, and organisations (not by their own admins).
 SUPERUSERS_DELETE = {"auth/user", "auth/group", "units/organisation"}
 
@@ -317,7 +325,8 @@ def test_every_route_has_a_rule_and_every_rule_a_route():
 REFUSALS = {302, 403, 404, 405}
 # Every table a refused write could touch.
 WRITTEN = [Organisation, Unit, Person, Level, Role, Duty, Assignment, Device, Loan, DeviceEvent,
-           ChargingCart, InventoryRound, ActionPlan, Goal, Action, Group, get_user_model(),
+           ChargingCart, InventoryRound, ActionPlan, Goal, Action, PrivacyNotice, Group,
+           get_user_model(),
            UnitUserObjectPermission, UnitGroupObjectPermission, OrganisationUserObjectPermission,
            OrganisationGroupObjectPermission]
 

@@ -130,7 +130,7 @@ def test_a_name_is_refused_as_a_pupil_code_and_not_repeated(principal_client, sc
     page = scan(principal_client, school, "Matti Meikäläinen")
     assert page.context["holder"] is None
     assert last_result(page)["ok"] is False
-    assert "never a name" in last_result(page)["text"]
+    assert "looks like a name" in last_result(page)["text"]
     assert "Meikäläinen" not in page.content.decode()
     assert "Meikäläinen" not in str(dict(principal_client.session))
 

@@ -201,8 +201,8 @@ BAD_ROWS = {
     "leased without end": (dict(ownership="leased"), "lease ends",
                            "A leased device needs the date its lease ends."),
     "pupil name": (dict(pupil_code="Matti Meikäläinen"), "pupil code",
-                   "A pupil code is 3–20 letters, digits or dashes with at least one digit, "
-                   "never a name."),
+                   "This looks like a name: a pupil code is a pseudonymous code such as "
+                   "7B-014."),
     "unknown holder": (dict(holder_email="nobody@kuopio.fi"), "holder email",
                        "Unknown person: nobody@kuopio.fi."),
     "two holders": (dict(holder_email="opettaja@kuopio.fi", pupil_code="7A-1"), "",
