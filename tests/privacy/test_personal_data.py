@@ -242,7 +242,7 @@ def test_the_trigger_allows_removing_the_personal_part_and_nothing_else(borrower
     for change in ["kind = 'lost'", "at = now()", "pupil_code = '8A-001'", "note = 'x'",
                    "location = 'x'", "device_id = device_id + 1"]:
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"UPDATE devices_deviceevent SET {change} WHERE id = %s",
+            cursor.execute(f"UPDATE devices_deviceevent SET {change} WHERE id = %s",  # noqa: S608
                            [event.pk])
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM devices_deviceevent WHERE id = %s", [event.pk])
