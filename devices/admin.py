@@ -21,6 +21,7 @@ from devices.importing import SheetError, plan_import, read_sheet
 from devices.models import ChargingCart, Device, DeviceEvent, InventoryRound, Loan
 from devices.resources import DeviceResource, headers
 from units.admin import ScopedAdmin, ScopedSheetAdmin
+from units.history import log_import
 from units.models import Unit
 
 UPLOAD_SALT = "devices.admin.import"
@@ -84,6 +85,7 @@ class DeviceImportMixin:
             # The register changed since the file was checked; show what is wrong now.
             return self._import_page(request, {"form": ImportForm(), "plan": plan})
         storage.remove()
+        log_import(request.user, Device, payload["name"], plan.summary())
         messages.success(request, _("Imported: %(summary)s") % {"summary": plan.summary()})
         return redirect("admin:devices_device_changelist")
 

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from guardian.shortcuts import assign_perm
@@ -160,6 +161,11 @@ def test_a_unit_sheet_imported_in_the_admin_is_recorded_as_that_import(english_a
     record = latest(Unit, slug="uusi")
     assert (record.history_user, record.history_change_reason) == (superuser,
                                                                     "import yksikot.csv")
+    # The whole import is one entry of the admin's log, for the reader to follow.
+    batch = LogEntry.objects.get(object_id__isnull=True)
+    assert batch.object_repr == "yksikot.csv"
+    assert batch.get_change_message() == (
+        "Import of yksikot.csv by admin: 1 new, 0 changed, 0 deleted, 0 unchanged")
 
 
 def test_a_device_sheet_imported_by_the_command_is_recorded_in_bulk(school, tmp_path):

@@ -6,7 +6,7 @@ choices their forms offer, and the rows their imports may write.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
@@ -16,13 +16,20 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 from guardian.forms import UserObjectPermissionsForm
 from import_export.admin import ImportExportModelAdmin
+from import_export.results import RowResult
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from privacy.admin_actions import PersonDataProtectionAdmin
 from units.access import may_anywhere, organisation_allows, organisation_ids_of
 from units.forms import VersionedForm
-from units.history import StaleError, deleting_in_bulk, recording, refuse_if_stale
+from units.history import (
+    StaleError,
+    deleting_in_bulk,
+    log_import,
+    recording,
+    refuse_if_stale,
+)
 from units.models import Organisation, Person, Sector, Unit, sees_everything
 from units.resources import FORMATS, OrganisationResource, PersonResource, UnitResource
 
@@ -232,7 +239,29 @@ class SheetAdmin(ImportExportModelAdmin):
         """Import the confirmed sheet, its changes recorded as made by an import of the file."""
         name = kwargs.get("file_name") or form.cleaned_data.get("original_file_name") or ""
         with recording(f"import {name}".strip(), request.user):
-            return super().process_dataset(dataset, form, request, **kwargs)
+            result = super().process_dataset(dataset, form, request, **kwargs)
+        result.vastuu_file_name = name
+        return result
+
+    def import_summary(self, result):
+        """Return what an import did, in words: "3 new, 12 changed, 0 deleted, 4 unchanged"."""
+        totals = result.totals
+        return _("%(new)d new, %(changed)d changed, %(deleted)d deleted, %(same)d unchanged") % {
+            "new": totals[RowResult.IMPORT_TYPE_NEW],
+            "changed": totals[RowResult.IMPORT_TYPE_UPDATE],
+            "deleted": totals[RowResult.IMPORT_TYPE_DELETE],
+            "same": totals[RowResult.IMPORT_TYPE_SKIP]}
+
+    def generate_log_entries(self, result, request):
+        """Log each row, and the whole import as one batch the reader can follow."""
+        super().generate_log_entries(result, request)
+        log_import(request.user, self.model, getattr(result, "vastuu_file_name", ""),
+                   self.import_summary(result))
+
+    def add_success_message(self, result, request):
+        """Say what the import did, in the user's language."""
+        messages.success(request, _("Import of %(model)s finished: %(summary)s.") % {
+            "model": self.model._meta.verbose_name_plural, "summary": self.import_summary(result)})
 
 
 class ScopedSheetAdmin(ScopedAdmin, SheetAdmin):

@@ -92,6 +92,19 @@ def deleting_in_bulk():
         historical_model.objects.bulk_create(rows)
 
 
+def log_import(user, model, file_name, summary):
+    """Write one entry in the admin's log for a whole import, so the batch can be followed:
+    "Import of roolit.xlsx by Maija: 3 new, 12 changed." (Each row's history says the file.)"""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.create(
+        user=user, content_type=ContentType.objects.get_for_model(model), object_id=None,
+        object_repr=file_name[:200], action_flag=CHANGE,
+        change_message=str(_("Import of %(file)s by %(user)s: %(summary)s") % {
+            "file": file_name, "user": _name(user), "summary": summary}))
+
+
 def record_bulk(model, objects, *, update, user=None, how=None):
     """Write the history of `objects` of `model`, saved in bulk: one insert for them all."""
     model.history.bulk_history_create(
