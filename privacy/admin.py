@@ -2,14 +2,15 @@
 
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from privacy.models import PrivacyNotice
+from units.admin import VersionedAdmin
 
 
 @admin.register(PrivacyNotice)
-class PrivacyNoticeAdmin(SimpleHistoryAdmin, TranslationAdmin):
-    """The privacy notice in Finnish and Swedish, with its change history.
+class PrivacyNoticeAdmin(VersionedAdmin, TranslationAdmin):
+    """The privacy notice in Finnish and Swedish, with its change history; a stale save is
+    refused.
 
     It speaks for the whole site, not one organisation, so only superusers read or change it
     here (everyone reads it on its page); a migration creates it, and nobody adds or deletes it.

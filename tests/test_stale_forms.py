@@ -13,6 +13,7 @@ from devices import services as device_services
 from matrix import services as matrix_services
 from matrix.models import Assignment
 from plans.models import ActionPlan, Goal
+from privacy.models import PrivacyNotice
 from roles.models import Duty, Role
 from tests.factories import DeviceFactory, DutyFactory, PersonFactory, UserFactory
 from tests.matrix.grants import granting_role
@@ -226,3 +227,17 @@ def test_a_plan_whose_goal_changed_meanwhile_is_refused(english, admin_client, o
     plan.refresh_from_db()
     assert plan.title == "Alku"
 
+
+
+def test_a_stale_privacy_notice_is_refused(english, admin_client):
+    notice = PrivacyNotice.current()
+    url = f"/admin/privacy/privacynotice/{notice.pk}/change/"
+    data = form_of(admin_client.get(url), "privacynotice_form")
+    assert data["version"]
+    with someone_else():
+        notice.body_fi = "Toisen teksti"
+        notice.save()
+    data["body_fi"] = "Minun tekstini"
+    refused_as_stale(admin_client.post(url, data))
+    notice.refresh_from_db()
+    assert notice.body_fi == "Toisen teksti"

@@ -205,7 +205,9 @@ def test_the_check_out_page_shows_the_models_one_holder_rule(principal_client, s
 def test_the_check_out_page_shows_the_models_pupil_code_rule(principal_client, school):
     device = DeviceFactory(unit=school)
     response = principal_client.post(page(device, "check-out"), {"pupil_code": "Matti Meikä"})
-    assert str(validate_pupil_code.message) in response.context["form"].errors["pupil_code"]
+    with pytest.raises(ValidationError) as error:
+        validate_pupil_code("Matti Meikä")
+    assert error.value.messages[0] in response.context["form"].errors["pupil_code"]
     assert not device.loans.exists()
 
 

@@ -34,7 +34,59 @@ from units.models import Organisation, Person, Sector, Unit, sees_everything
 from units.resources import FORMATS, OrganisationResource, PersonResource, UnitResource
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class VersionedAdmin(SimpleHistoryAdmin):
+    """An admin with history whose forms carry the version they were read at (no lost updates).
+
+    Saving an existing object locks its row and refuses when someone saved it, or what is edited
+    with it (`versioned_with`: its inlines), since the form was read.
+    """
+
+    def versioned_with(self, obj):
+        """Return the historical querysets of what is edited with `obj` here (its inlines)."""
+        return ()
+
+    def get_fieldsets(self, request, obj=None):
+        """Return the fieldsets; an existing object's form carries its version, hidden."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if (obj is None or not hasattr(self.model, "history")
+                or "version" in flatten_fieldsets(fieldsets)):
+            return fieldsets
+        return [*fieldsets, (None, {"fields": ["version"]})]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """Return the form, which refuses a stale save.
+
+        The form carries the version of the object (and of its inlines) it was read at; saving
+        locks the object's row and refuses when someone saved it since (refuse_if_stale).
+        """
+        if not hasattr(self.model, "history"):
+            return super().get_form(request, obj, change=change, **kwargs)
+        admin_of = self
+        base = kwargs.get("form", self.form)
+
+        class VersionedAdminForm(VersionedForm, base):
+            def versioned_with(self):
+                return admin_of.versioned_with(self.instance) if self.instance.pk else ()
+
+            def _post_clean(self):
+                super()._post_clean()
+                if self.instance.pk is None:
+                    return
+                # Locked until the admin's transaction ends: the check sees what the save does.
+                list(type(self.instance)._default_manager.select_for_update()
+                     .filter(pk=self.instance.pk).values_list("pk"))
+                try:
+                    refuse_if_stale(self.instance, self.posted_version(), self.versioned_with())
+                except StaleError as error:
+                    self.refresh_version(error.version)
+                    self.add_error(None, error)
+
+        VersionedAdminForm.__name__ = base.__name__
+        kwargs["form"] = VersionedAdminForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+
+class ScopedAdmin(VersionedAdmin):
     """An admin that keeps to the organisations the user is granted, through the choke point.
 
     `organisation_paths` lead from the model to its organisation ("" for an organisation
@@ -155,49 +207,8 @@ class ScopedAdmin(SimpleHistoryAdmin):
                 kwargs["queryset"] = choices
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def versioned_with(self, obj):
-        """Return the historical querysets of what is edited with `obj` here (its inlines)."""
-        return ()
-
-    def get_fieldsets(self, request, obj=None):
-        """Return the fieldsets; an existing object's form carries its version, hidden."""
-        fieldsets = super().get_fieldsets(request, obj)
-        if (obj is None or not hasattr(self.model, "history")
-                or "version" in flatten_fieldsets(fieldsets)):
-            return fieldsets
-        return [*fieldsets, (None, {"fields": ["version"]})]
-
     def get_form(self, request, obj=None, change=False, **kwargs):
-        """Return the form, which keeps to the user's scope and refuses a stale save.
-
-        The form carries the version of the object (and of its inlines) it was read at; saving
-        locks the object's row and refuses when someone saved it since (refuse_if_stale).
-        """
-        if not hasattr(self.model, "history"):
-            return self._scoped_form(request, super().get_form(request, obj, change=change,
-                                                               **kwargs))
-        admin_of = self
-        base = kwargs.get("form", self.form)
-
-        class VersionedAdminForm(VersionedForm, base):
-            def versioned_with(self):
-                return admin_of.versioned_with(self.instance) if self.instance.pk else ()
-
-            def _post_clean(self):
-                super()._post_clean()
-                if self.instance.pk is None:
-                    return
-                # Locked until the admin's transaction ends: the check sees what the save does.
-                list(type(self.instance)._default_manager.select_for_update()
-                     .filter(pk=self.instance.pk).values_list("pk"))
-                try:
-                    refuse_if_stale(self.instance, self.posted_version(), self.versioned_with())
-                except StaleError as error:
-                    self.refresh_version(error.version)
-                    self.add_error(None, error)
-
-        VersionedAdminForm.__name__ = base.__name__
-        kwargs["form"] = VersionedAdminForm
+        """Return the form (versioned: VersionedAdmin), which keeps to the user's scope."""
         return self._scoped_form(request, super().get_form(request, obj, change=change, **kwargs))
 
     def get_changelist_form(self, request, **kwargs):
