@@ -1,10 +1,14 @@
-# Vastuu: `make run` serves the demo on http://127.0.0.1:8000/, `make test` runs the whole suite.
+# Vastuu: `make run` serves the demo on http://127.0.0.1:8000/, `make test` runs the whole suite,
+# `make serve` starts Vastuu as in production (deploy/serve; README, "Going live").
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint install migrate demo messages clean
+# Development commands run with DEBUG on: its development secret key, plain HTTP.
+DEV := DJANGO_DEBUG=1
+
+.PHONY: run serve test lint install migrate demo messages clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +19,20 @@ $(INSTALLED): pyproject.toml
 install: $(INSTALLED)
 
 migrate: install
-	$(PY) manage.py migrate --no-input
+	$(DEV) $(PY) manage.py migrate --no-input
 
 demo: migrate
-	DJANGO_DEBUG=1 $(PY) manage.py load_demo
+	$(DEV) $(PY) manage.py load_demo
 
 run: demo
 	@echo "Vastuu is at http://127.0.0.1:8000/ (stop with Ctrl+C)"
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# DEBUG off, gunicorn and WhiteNoise on the configured database. Over plain HTTP on loopback unless
+# the environment says DJANGO_HTTPS=1 (behind a TLS proxy, as production is).
+DJANGO_HTTPS ?= 0
+serve: install
+	DJANGO_HTTPS=$(DJANGO_HTTPS) deploy/serve
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -31,12 +41,12 @@ lint: install
 PYTEST := $(VENV)/bin/pytest -n auto --dist loadfile
 
 test: lint
-	$(PY) manage.py makemigrations --check --dry-run
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 	$(PYTEST)
 
 messages: install
-	$(PY) manage.py makemessages --all --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(DEV) $(PY) manage.py makemessages --all --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
+	$(DEV) $(PY) manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles .secret_key

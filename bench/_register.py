@@ -5,6 +5,7 @@ Not a test: the benchmarks print their figures, and speed targets live there, ne
 
 import atexit
 import os
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -25,6 +26,8 @@ def setup_django():
     folder = temporary.name
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # The settings want a secret key outside DEBUG; a throw-away database needs no lasting one.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     sys.path.insert(0, str(ROOT))
     import django
     from django.core.management import call_command

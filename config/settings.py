@@ -1,14 +1,17 @@
 """Settings for Vastuu.
 
-Everything that differs between a developer's machine and production comes from the environment:
-SECRET_KEY, DEBUG, ALLOWED_HOSTS and DATABASE_URL. The defaults are safe: DEBUG is off unless asked
-for, and without DATABASE_URL an SQLite file beside the code is used.
+Everything that differs between a developer's machine and production comes from the environment;
+README's "Going live" lists every variable. The defaults are production's: DEBUG is off unless
+asked for, a secret key must be given, and the site is taken to be served over HTTPS through a TLS
+proxy. Without DATABASE_URL an SQLite file beside the code is used.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,22 +25,76 @@ def env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name, default):
+    """Return the environment variable `name` read as an integer; unset or empty is `default`."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_list(name, default=""):
+    """Return the environment variable `name` read as a comma-separated list."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = env_bool("DJANGO_DEBUG")
 
-# The fallback is a development key: `manage.py check --deploy` flags it, production sets its own.
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY", "django-insecure-vastuu-development-key-change-me"  # noqa: S105
-)
+# --- The secret key -----------------------------------------------------------------------------
+development_secret_key = "django-insecure-vastuu-development-key-change-me"  # noqa: S105
+# The command that makes a secret key, for the message that asks for one.
+key_command = ("python -c 'from django.core.management.utils import "
+               "get_random_secret_key; print(get_random_secret_key())'")
 
-ALLOWED_HOSTS = [
-    host.strip()
-    for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
-    if host.strip()
-]
-CSRF_TRUSTED_ORIGINS = [
-    origin.strip()
-    for origin in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
-    if origin.strip()
+
+def secret_key(debug):
+    """Return DJANGO_SECRET_KEY, else the contents of the file DJANGO_SECRET_KEY_FILE names.
+
+    Outside DEBUG one of them is required: with the public development key anyone could forge
+    a session, so starting without a key is refused rather than quietly insecure.
+    """
+    key = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+    path = os.environ.get("DJANGO_SECRET_KEY_FILE", "").strip()
+    if not key and path:
+        try:
+            key = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"DJANGO_SECRET_KEY_FILE names {path}, which cannot be read: {error}") from error
+    if key:
+        return key
+    if debug:
+        return development_secret_key
+    raise ImproperlyConfigured(
+        "Set DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE, the path of a file that holds it): "
+        "without DJANGO_DEBUG=1 a secret key is required. Generate one with:\n"
+        f"    {key_command}")
+
+
+SECRET_KEY = secret_key(DEBUG)
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+
+# --- HTTPS behind a TLS proxy -------------------------------------------------------------------
+# Production serves Vastuu over HTTPS through a proxy (nginx) on the same machine, which passes
+# the scheme on in X-Forwarded-Proto. DJANGO_HTTPS=0 is for plain HTTP: `make run` (DEBUG)
+# and the loopback trial of `make serve`. Each setting below can also be set on its own.
+https = env_bool("DJANGO_HTTPS", default=not DEBUG)
+proxy_ssl_header = os.environ.get("DJANGO_PROXY_SSL_HEADER",
+                                  "X-Forwarded-Proto" if https else "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + proxy_ssl_header.upper().replace("-", "_"), "https") if proxy_ssl_header else None)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=https)
+# The health check answers monitoring on loopback over plain HTTP too.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600 if https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=https)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A form's origin is trusted when it is the site's own address. Over HTTPS that is https:// and
+# each allowed host, so that a POST is accepted even if the proxy forgets X-Forwarded-Proto.
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS") or [
+    "https://" + ("*" + host if host.startswith(".") else host)
+    for host in (ALLOWED_HOSTS if https else []) if host != "*"
 ]
 
 INSTALLED_APPS = [
@@ -49,6 +106,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "guardian",
     "import_export",
     "simple_history",
@@ -63,7 +121,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before sessions and the headers of pages below.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.headers.PermissionsPolicyMiddleware",
+    "config.headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.sessions.IdleTimeoutMiddleware",
     "config.middleware.FinnishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -95,10 +159,13 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
+# A connection is kept for DJANGO_CONN_MAX_AGE seconds and checked before it is reused, instead
+# of one per request. The development server starts a thread per request, so DEBUG keeps none.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0 if DEBUG else 600),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -121,13 +188,19 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Guardian keeps the grants made by hand; units.backends answers for them, so guardian's own
 # backend, which would not count the roles people hold, is left out on purpose.
-SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
+SILENCED_SYSTEM_CHECKS = [
+    "guardian.W001",
+    # The HSTS preload list takes whole registered domains (a municipality's kuopio.fi), not one
+    # service on it: a decision for the domain's owner. DJANGO_HSTS_PRELOAD=1 sends the directive.
+    "security.W021",
+]
 # Vastuu never grants permissions to anonymous users, so guardian's anonymous user is not needed.
 ANONYMOUS_USER_NAME = None
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -158,6 +231,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# --- Static files in production (WhiteNoise) ----------------------------------------------------
+# Outside DEBUG, `collectstatic` (deploy/serve runs it) writes compressed copies with hashed
+# names, cached by browsers for a year; DEBUG serves the files as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+                    if DEBUG else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # django-import-export: imports run in one transaction and need the model's add permission.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -176,12 +257,42 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 SESSION_COOKIE_HTTPONLY = True
-# On by default behind HTTPS in production; off where the site is served over plain HTTP locally.
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Sessions on shared computers ---------------------------------------------------------------
+# A school's computer is shared: the login ends when the browser closes, and after
+# DJANGO_SESSION_IDLE_HOURS without a request (config.sessions: a request starts the time again).
+SESSION_ENGINE = "config.sessions"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = round(float(os.environ.get("DJANGO_SESSION_IDLE_HOURS") or 8) * 3600)
+
+# --- Content-Security-Policy (django-csp) and Permissions-Policy (config.headers) ----------------
+# Scripts and styles come from the site's own static files only: no inline code, so an injected
+# <script> or style attribute does nothing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+# Features no page of Vastuu uses are turned off for it and anything it could be made to embed.
+PERMISSIONS_POLICY = {
+    feature: [] for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from privacy.admin_actions import PersonDataProtectionAdmin
 from units.access import may_anywhere, organisation_allows, organisation_ids_of
+from units.admin_export import ExportForm
 from units.forms import VersionedForm
 from units.history import (
     StaleError,
@@ -237,6 +238,7 @@ class SheetAdmin(ImportExportModelAdmin):
     """
 
     formats = FORMATS
+    export_form_class = ExportForm
     # Excel reads a CSV file as UTF-8 only when it starts with a byte order mark.
     to_encoding = "utf-8-sig"
     # Show the offending cells with the message, so the bad row is easy to find in the sheet.
