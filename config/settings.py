@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "devices",
     "plans",
     "privacy",
+    "backups",
     "demo",
 ]
 
