@@ -126,7 +126,7 @@ def test_a_backup_holds_only_what_was_committed_when_it_began(restored, tmp_path
     assert "kesken" not in slugs
 
 
-def test_restore_refuses_a_database_that_is_not_empty(transactional_db, tmp_path):
+def test_restore_refuses_a_database_that_is_not_empty(transactional_db, english, tmp_path):
     DeviceFactory(asset_tag="KUO-1")
     path = back_up(tmp_path)
     with pytest.raises(CommandError, match="is not empty"):
@@ -172,6 +172,6 @@ def test_a_failed_backup_leaves_the_previous_one_as_it_was(transactional_db, tmp
     assert path.read_bytes() == b"yesterday"
 
 
-def test_a_backup_needs_its_folder(transactional_db, tmp_path):
+def test_a_backup_needs_its_folder(transactional_db, english, tmp_path):
     with pytest.raises(CommandError, match="There is no folder"):
         call_command("backup_database", str(tmp_path / "missing" / "vastuu.backup"))
