@@ -65,28 +65,40 @@ def main():
             scratch_database(url, options.database_name) as load_url:
         environment = server_environment(load_url)
         os.environ.update(environment)
+        status = 1
         try:
             plans, seconds = prepare(options)
-            print(f"Vastuu under load: gunicorn with {options.workers} workers, "
-                  f"{options.clients} clients, PostgreSQL {version} on loopback")
+            print(f"Vastuu under load on PostgreSQL {version}, on loopback: "
+                  f"{options.clients} clients, gunicorn workers: {options.workers}")
             print(f"Dataset: the demo with its logins, {sum(plan.writes for plan in plans)} "
                   f"writing clients with {DEVICES_PER_WRITER} devices and an assignment each "
                   f"(ready in {seconds:.1f} s)")
             with gunicorn(environment, workers=options.workers, log=log) as port:
-                clients = run(plans, port, options)
-            status = report(clients, options)
-            if status:
-                log.seek(0)
-                print("gunicorn said:\n" + log.read()[-3000:], file=sys.stderr)
-        except BaseException:
-            log.seek(0)
-            print("gunicorn said:\n" + log.read()[-3000:], file=sys.stderr)
-            raise
+                clients, mix_seconds = run(plans, port, options)
+            status = report(clients, options, mix_seconds)
         finally:
-            from django.db import connections
-
-            connections.close_all()
+            if status:
+                print_tail(log)
+            close_django()
     return status
+
+
+def print_tail(log):
+    """Print the end of what gunicorn wrote, if anything, to help find out what went wrong."""
+    log.seek(0)
+    said = log.read()[-3000:]
+    if said:
+        print(f"gunicorn said:\n{said}", file=sys.stderr)
+
+
+def close_django():
+    """Close the benchmark's own database connections, if it got as far as starting Django."""
+    from django.apps import apps
+
+    if apps.ready:
+        from django.db import connections
+
+        connections.close_all()
 
 
 def arguments():
@@ -170,7 +182,10 @@ def plan_client(index, username, unit_slug, writes, passwords):
 
 
 def run(plans, port, options):
-    """Run every client in a thread of its own through the phases; return the clients."""
+    """Run every client in a thread of its own through the phases.
+
+    Return the clients and how long the mix took.
+    """
     from django.db import connections
 
     connections.close_all()  # the benchmark's own connection stays out of the server's way
@@ -206,11 +221,10 @@ def run(plans, port, options):
         thread.join(timeout=2 * BARRIER_SECONDS + options.anchor_seconds + options.seconds)
     if any(thread.is_alive() for thread in threads):
         raise RuntimeError("a client did not finish in time")
-    options.mix_seconds = time.monotonic() - deadlines.get("mix start", time.monotonic())
-    return clients
+    return clients, time.monotonic() - deadlines.get("mix start", time.monotonic())
 
 
-def report(clients, options):
+def report(clients, options, mix_seconds):
     """Print the figures and the database check; return the exit status."""
     from _loadcheck import check_writes, percentile
 
@@ -222,9 +236,9 @@ def report(clients, options):
     print(f"\nAnchor, the login page for a visitor: {len(anchor):,} requests, "
           f"{anchor_rps:,.1f} per second, p50 {anchor_p50 * 1000:.0f} ms")
     mix = [(kind, seconds) for phase, kind, seconds in samples if phase == "mix"]
-    options.mix_seconds = max(options.mix_seconds, 1e-9)
+    mix_seconds = max(mix_seconds, 1e-9)
     kinds = sorted({kind for kind, _seconds in mix}, key=[kind for kind, _s in mix].index)
-    print(f"\nThe mix, {options.mix_seconds:.1f} s:")
+    print(f"\nThe mix, {mix_seconds:.1f} s:")
     print(f"{'request':<16}{'count':>8}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}"
           f"{'p50 × anchor':>14}{'errors':>8}")
     errors = {kind: sum(client.errors[kind] for client in clients)
@@ -233,10 +247,10 @@ def report(clients, options):
         times = sorted(seconds for name, seconds in mix if kind in (name, "all"))
         p50, p95 = percentile(times, 50), percentile(times, 95)
         failed = sum(errors.values()) if kind == "all" else errors.get(kind, 0)
-        print(f"{kind:<16}{len(times):>8,}{len(times) / options.mix_seconds:>8.1f}"
+        print(f"{kind:<16}{len(times):>8,}{len(times) / mix_seconds:>8.1f}"
               f"{p50 * 1000:>9.0f}{p95 * 1000:>9.0f}{p50 / anchor_p50:>14.1f}{failed:>8}")
     logins = [seconds for _phase, kind, seconds in samples if kind == "login"]
-    print(f"\nLogins: {len(logins)} of {len(clients)} clients, p50 "
+    print(f"\nLogins: {sum(client.logged_in for client in clients)} of {len(clients)} clients, p50 "
           f"{percentile(sorted(logins), 50) * 1000:.0f} ms (the password hash is slow on "
           f"purpose)")
     total_errors = sum(errors.values())
