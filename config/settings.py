@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "devices",
     "plans",
     "privacy",
+    "backups",
     "demo",
 ]
 
