@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "plans",
     "privacy",
     "demo",
-    # Login lock-out (django-axes) and the guards of guard/.
+    # Login lock-out (django-axes) and the guards of guard/: security.txt.
     "axes",
     "guard",
 ]
@@ -207,6 +207,11 @@ VASTUU_PROXY_COUNT = int(os.environ.get("VASTUU_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "guard.lockout.client_address"
 # axes keeps usernames of at most 255 characters: a longer one is recorded cut.
 AXES_USERNAME_CALLABLE = "guard.lockout.username"
+
+# --- security.txt (guard.views) --------------------------------------------------------------
+# Whom to tell of a vulnerability (a mailto: or https: URI), in /.well-known/security.txt;
+# unset, the privacy notice, which names the controller and its contacts.
+VASTUU_SECURITY_CONTACT = os.environ.get("VASTUU_SECURITY_CONTACT", "")
 
 SESSION_COOKIE_HTTPONLY = True
 # On by default behind HTTPS in production; off where the site is served over plain HTTP locally.

@@ -191,6 +191,7 @@ PATTERNS = [
     ("logout/", POST_ONLY),
     ("i18n/setlang/", ALWAYS_REDIRECTS),
     ("tietosuojaseloste/", PUBLIC),
+    (".well-known/security.txt", PUBLIC),
     ("", SIGNED_IN),
     ("me/", SIGNED_IN),
     ("units/<slug:slug>/", UNIT_VIEWERS),
