@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "plans",
     "privacy",
     "demo",
-    # Login lock-out (django-axes) and the guards of guard/: security.txt.
+    # Login lock-out (django-axes) and the guards of guard/: bad input, security.txt.
     "axes",
     "guard",
 ]
@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.FinnishFirstLocaleMiddleware",
+    # Early, and after the language is chosen: a NUL byte or an overlong value answers 400 in the
+    # user's language before any view or query reads it.
+    "guard.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -208,7 +211,11 @@ AXES_CLIENT_IP_CALLABLE = "guard.lockout.client_address"
 # axes keeps usernames of at most 255 characters: a longer one is recorded cut.
 AXES_USERNAME_CALLABLE = "guard.lockout.username"
 
-# --- security.txt (guard.views) --------------------------------------------------------------
+# --- Bad input (guard.middleware) and security.txt (guard.views) -----------------------------
+# A path, or a query-string key or value, longer than these answers 400 (as does a control
+# character in any of them, or in a form's field).
+VASTUU_MAX_PATH_LENGTH = int(os.environ.get("VASTUU_MAX_PATH_LENGTH", "2000"))
+VASTUU_MAX_QUERY_VALUE_LENGTH = int(os.environ.get("VASTUU_MAX_QUERY_VALUE_LENGTH", "2000"))
 # Whom to tell of a vulnerability (a mailto: or https: URI), in /.well-known/security.txt;
 # unset, the privacy notice, which names the controller and its contacts.
 VASTUU_SECURITY_CONTACT = os.environ.get("VASTUU_SECURITY_CONTACT", "")

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class GuardConfig(AppConfig):
-    """The site's guards: login lock-out (django-axes), security.txt.
+    """The site's guards: login lock-out (django-axes), bad input refused, security.txt.
 
     It guards the doors of every app and needs none of them, but for the admin's rule that
     what belongs to no organisation is the superusers' (units.admin.SuperuserOnly).
