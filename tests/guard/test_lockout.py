@@ -5,6 +5,7 @@ import datetime
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import F
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -140,3 +141,13 @@ def test_the_address_is_the_clients_or_behind_proxies_the_one_they_saw(settings)
     assert client_address(forwarded) == "10.0.0.1"
     settings.VASTUU_PROXY_COUNT = 1
     assert client_address(factory.get("/", HTTP_X_FORWARDED_FOR="keksitty")) is None
+
+
+def test_an_attempt_while_locked_starts_the_wait_again(client, teacher):
+    fail(client, 5)
+    earlier = F("attempt_time") - datetime.timedelta(minutes=10)
+    AccessAttempt.objects.update(attempt_time=earlier)
+    assert log_in(client, PASSWORD).status_code == 429
+    # Twenty minutes after the fifth failure, but ten after the last attempt: still locked.
+    AccessAttempt.objects.update(attempt_time=earlier)
+    assert log_in(client, PASSWORD).status_code == 429
