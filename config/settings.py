@@ -7,6 +7,7 @@ proxy. Without DATABASE_URL an SQLite file beside the code is used.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -118,6 +119,9 @@ INSTALLED_APPS = [
     "privacy",
     "backups",
     "demo",
+    # Login lock-out (django-axes) and the guards of guard/: bad input, security.txt.
+    "axes",
+    "guard",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +134,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.sessions.IdleTimeoutMiddleware",
     "config.middleware.FinnishFirstLocaleMiddleware",
+    # Early, and after the language is chosen: a NUL byte or an overlong value answers 400 in the
+    # user's language before any view or query reads it.
+    "guard.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -138,6 +145,8 @@ MIDDLEWARE = [
     "config.middleware.HistoryHowMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -183,6 +192,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any backend checks a password.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Object permissions on units and organisations: the choke point, roles included.
     "units.backends.UnitAccessBackend",
@@ -256,6 +267,40 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # save around the services; how a change came can be long ("import of roolit.xlsx").
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# --- Login lock-out (django-axes) -------------------------------------------------------------
+# A username is locked out from one address after VASTUU_LOGIN_FAILURE_LIMIT wrong passwords
+# for VASTUU_LOGIN_COOLOFF_MINUTES; a failure while locked starts the wait again. The lock is per
+# username *and* address: a school's staff share one NAT address, and one person's typos must
+# not lock the whole school out, nor can someone elsewhere lock a user out of their own school.
+# The login page and the admin's login both go through it. Superusers release a lock in the
+# admin ("Failed login attempts") or with `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = int(os.environ.get("VASTUU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("VASTUU_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The right password after a typo or two starts the count again.
+AXES_RESET_ON_SUCCESS = True
+# 429 Too Many Requests: the request was fine, there were too many of them; 403 would read as
+# "you may not", which is not what a lock-out means and not what the site answers elsewhere.
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "guard.lockout.locked_out"
+# guard/admin.py shows axes's records to superusers only, in the site's languages.
+AXES_ENABLE_ADMIN = False
+# Behind a reverse proxy every request comes from the proxy's address: given the number of
+# proxies in front (VASTUU_PROXY_COUNT), the client's address is read from X-Forwarded-For.
+VASTUU_PROXY_COUNT = int(os.environ.get("VASTUU_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "guard.lockout.client_address"
+# axes keeps usernames of at most 255 characters: a longer one is recorded cut.
+AXES_USERNAME_CALLABLE = "guard.lockout.username"
+
+# --- Bad input (guard.middleware) and security.txt (guard.views) -----------------------------
+# A path, or a query-string key or value, longer than these answers 400 (as does a control
+# character in any of them, or in a form's field).
+VASTUU_MAX_PATH_LENGTH = int(os.environ.get("VASTUU_MAX_PATH_LENGTH", "2000"))
+VASTUU_MAX_QUERY_VALUE_LENGTH = int(os.environ.get("VASTUU_MAX_QUERY_VALUE_LENGTH", "2000"))
+# Whom to tell of a vulnerability (a mailto: or https: URI), in /.well-known/security.txt;
+# unset, the privacy notice, which names the controller and its contacts.
+VASTUU_SECURITY_CONTACT = os.environ.get("VASTUU_SECURITY_CONTACT", "")
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("devices.urls")),
     path("", include("plans.urls")),
     path("", include("privacy.urls")),
+    path("", include("guard.urls")),
 ]

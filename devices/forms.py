@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from devices.models import PUPIL_CODE_HELP, ChargingCart, Device
-from units.forms import DateInput, ServiceErrorsMixin, VersionedForm
+from units.forms import SEARCH_MAX_LENGTH, DateInput, ServiceErrorsMixin, VersionedForm
 from units.models import Person, Unit
 
 # Free text is kept for a year (purge_personal_data), and it is not the place for anyone's name.
@@ -37,7 +37,7 @@ class DeviceFilterForm(ServiceForm, forms.Form):
     # Retired, handed-on and lost devices stay in the register but out of the way.
     ACTIVE, ALL = "", "all"
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+    q = forms.CharField(label=_("Search"), required=False, max_length=SEARCH_MAX_LENGTH,
                         widget=forms.SearchInput,
                         help_text=_("Asset tag, serial number, school number or model."))
     category = forms.ChoiceField(label=_("Category"), required=False)

@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count, Q
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -13,6 +12,7 @@ from plans.resources import PlanResource
 from roles.admin import role_label
 from roles.models import Role
 from units.admin import ScopedSheetAdmin
+from units.admin_input import KeyedAutocompleteSelect
 from units.models import Organisation
 
 # A plan import may create plans and goals as well as actions.
@@ -51,7 +51,7 @@ class RoleAutocompleteView(AutocompleteJsonView):
         return {"id": str(getattr(obj, to_field_name)), "text": role_label(obj)}
 
 
-class RoleSelect(AutocompleteSelect):
+class RoleSelect(KeyedAutocompleteSelect):
     """An autocomplete of roles that offers only those reaching the plan's organisation."""
 
     def __init__(self, field, admin_site, organisation=None, **kwargs):

@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from devices import services as device_services
 from devices.models import ChargingCart, Device, DeviceEvent, InventoryRound, Loan
+from guard.models import FailedLogin, SuccessfulLogin
 from matrix import services as matrix_services
 from matrix.models import Assignment
 from plans.models import Action, ActionPlan, Goal
@@ -121,13 +122,19 @@ def _build_world():
     goal = Goal.objects.create(plan=plan, text="Tavoite", development_area="competence")
     action = Action.objects.create(goal=goal, text="Toimenpide", responsible_role=tutor)
     group_of_people = Group.objects.create(name="Tukihenkilöt")
+    login_record = {"username": "nobody", "ip_address": "192.0.2.1", "user_agent": "Selain",
+                    "http_accept": "text/html", "path_info": "/login/"}
+    failed_login = FailedLogin.objects.create(**login_record, get_data="", post_data="",
+                                              failures_since_start=5)
+    successful_login = SuccessfulLogin.objects.create(**login_record)
     admin_objects = {
         Organisation: municipality, Unit: unit_a, Person: people["tutor"],
         Sector: Sector.objects.get(code="perusopetus"), Level: level, Role: tutor, Duty: duty,
         Assignment: member, Device: device, ChargingCart: cart, DeviceEvent: device.events.first(),
         Loan: device.loans.first(), InventoryRound: inventory, ActionPlan: plan, Goal: goal,
         Action: action, get_user_model(): users["nobody"], Group: group_of_people,
-        PrivacyNotice: PrivacyNotice.current(),
+        PrivacyNotice: PrivacyNotice.current(), FailedLogin: failed_login,
+        SuccessfulLogin: successful_login,
     }
     return {
         "users": users, "unit": unit_a, "organisation": municipality, "device": device,
@@ -186,6 +193,7 @@ PATTERNS = [
     ("tietosuojaseloste/", PUBLIC),
     # The health check answers monitoring, which logs in nowhere.
     ("healthz", PUBLIC),
+    (".well-known/security.txt", PUBLIC),
     ("", SIGNED_IN),
     ("me/", SIGNED_IN),
     ("units/<slug:slug>/", UNIT_VIEWERS),
@@ -233,6 +241,8 @@ PATTERNS = [
     ("admin/devices/inventoryround/add/", ADMIN_NOBODY),
     ("admin/units/sector/add/", ADMIN_NOBODY),
     ("admin/privacy/privacynotice/add/", ADMIN_NOBODY),
+    # Logins are recorded by django-axes as people log in.
+    ("admin/guard/*/add/", ADMIN_NOBODY),
     ("admin/*/<path:object_id>/delete/", None),  # decided below, by model
     ("admin/plans/action/role-autocomplete/", ADMIN_ORGANISATION),
     # Confirming an import answers a GET by going back to the upload.
@@ -243,12 +253,16 @@ PATTERNS = [
     ("admin/auth/*", ADMIN_SUPERUSER),
     # The privacy notice speaks for the whole site: the superuser's to read and change here.
     ("admin/privacy/*", ADMIN_SUPERUSER),
+    # Login attempts and the lock-out belong to no organisation.
+    ("admin/guard/*", ADMIN_SUPERUSER),
     ("admin/*", ADMIN_ORGANISATION),
 ]
 UNDELETABLE = {"devices/device", "devices/deviceevent", "devices/loan", "devices/inventoryround",
                "units/sector", "privacy/privacynotice"}
-# Deleted by the superuser only: logins, groups, and organisations (not by their own admins).
-SUPERUSERS_DELETE = {"auth/user", "auth/group", "units/organisation"}
+# Deleted by the superuser only: logins, groups, organisations (not by their own admins), and
+# login records (deleting a failed attempt releases its lock).
+SUPERUSERS_DELETE = {"auth/user", "auth/group", "units/organisation", "guard/failedlogin",
+                     "guard/successfullogin"}
 
 
 def expected(route):

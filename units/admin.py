@@ -23,6 +23,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from privacy.admin_actions import PersonDataProtectionAdmin
 from units.access import may_anywhere, organisation_allows, organisation_ids_of
 from units.admin_export import ExportForm
+from units.admin_input import (
+    CappedSearchMixin,
+    KeyedAutocompleteSelect,
+    KeyedAutocompleteSelectMultiple,
+    require_key,
+)
 from units.forms import VersionedForm
 from units.history import (
     StaleError,
@@ -35,7 +41,7 @@ from units.models import Organisation, Person, Sector, Unit, sees_everything
 from units.resources import FORMATS, OrganisationResource, PersonResource, UnitResource
 
 
-class VersionedAdmin(SimpleHistoryAdmin):
+class VersionedAdmin(CappedSearchMixin, SimpleHistoryAdmin):
     """An admin with history whose forms carry the version they were read at (no lost updates).
 
     Saving an existing object locks its row and refuses when someone saved it, or what is edited
@@ -45,6 +51,18 @@ class VersionedAdmin(SimpleHistoryAdmin):
     def versioned_with(self, obj):
         """Return the historical querysets of what is edited with `obj` here (its inlines)."""
         return ()
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Show the object's history; an id that is no key of the model is not found."""
+        require_key(self.model, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Show one version of the object; ids that are no keys are not found."""
+        require_key(self.model, object_id)
+        if hasattr(self.model._meta, "simple_history_manager_attribute"):
+            require_key(self.model.history.model, version_id, "history_id")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_fieldsets(self, request, obj=None):
         """Return the fieldsets; an existing object's form carries its version, hidden."""
@@ -198,6 +216,9 @@ class ScopedAdmin(VersionedAdmin):
             choices = self.choices_for(request, db_field.remote_field.model)
             if choices is not None:
                 kwargs["queryset"] = choices
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyedAutocompleteSelect(db_field, self.admin_site,
+                                                       using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -206,6 +227,9 @@ class ScopedAdmin(VersionedAdmin):
             choices = self.choices_for(request, db_field.remote_field.model)
             if choices is not None:
                 kwargs["queryset"] = choices
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyedAutocompleteSelectMultiple(db_field, self.admin_site,
+                                                               using=kwargs.get("using"))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -289,10 +313,17 @@ class GuardedScopedAdmin(GuardedModelAdminMixin, ScopedSheetAdmin):
     their organisations; groups are the superusers' to manage.
     """
 
+    def obj_perms_manage_view(self, request, object_pk):
+        """Show who holds which permissions on the object; an id that is no key is not found."""
+        require_key(self.model, object_pk)
+        return super().obj_perms_manage_view(request, object_pk)
+
     def obj_perms_manage_group_view(self, request, object_pk, group_id):
         """Refuse everyone but superusers: groups span organisations."""
         if not request.user.is_superuser:
             raise PermissionDenied
+        require_key(self.model, object_pk)
+        require_key(Group, group_id)
         return super().obj_perms_manage_group_view(request, object_pk, group_id)
 
     def get_obj_perms_manage_user_form(self, request):
@@ -331,6 +362,8 @@ class GuardedScopedAdmin(GuardedModelAdminMixin, ScopedSheetAdmin):
 
     def obj_perms_manage_user_view(self, request, object_pk, user_id):
         """Manage one user's permissions on the object, if the granter may grant to them."""
+        require_key(self.model, object_pk)
+        require_key(User, user_id)
         if not request.user.is_superuser:
             people = Person.objects.filter(user_id=user_id, organisation__in=(
                 Organisation.objects.for_user(request.user, "change")))
@@ -371,7 +404,7 @@ class OrganisationAdmin(GuardedScopedAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(TranslationAdmin):
+class SectorAdmin(CappedSearchMixin, TranslationAdmin):
     """The five sectors: their names (Finnish and Swedish) and order can change, codes cannot.
 
     They are shared by every organisation, so only superusers change them.
@@ -479,10 +512,10 @@ admin.site.unregister(Group)
 
 
 @admin.register(User)
-class VastuuUserAdmin(SuperuserOnly, UserAdmin):
+class VastuuUserAdmin(SuperuserOnly, CappedSearchMixin, UserAdmin):
     """Logins, for superusers only: they belong to no organisation."""
 
 
 @admin.register(Group)
-class VastuuGroupAdmin(SuperuserOnly, GroupAdmin):
+class VastuuGroupAdmin(SuperuserOnly, CappedSearchMixin, GroupAdmin):
     """Groups, for superusers only: their permissions reach every organisation."""

@@ -4,6 +4,9 @@ from django import forms
 
 from units.history import StaleError, version_of
 
+# The longest search the search boxes take (the pages' and the admin's): a longer one is cut.
+SEARCH_MAX_LENGTH = 100
+
 
 class DateInput(forms.DateInput):
     """The browser's date picker; it sends and expects ISO dates whatever the language."""

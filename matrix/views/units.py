@@ -13,13 +13,14 @@ from matrix.changes import unit_changes
 from matrix.compose import grid_rows, lineage, place_order, unit_matrix
 from units.access import permitted_ids, unit_allows, unit_or_404
 from units.export import sheet_response
+from units.forms import SEARCH_MAX_LENGTH
 from units.models import Organisation, Unit
 
 
 @login_required
 def home(request):
     """Show the units the user may see, grouped by organisation, and the user's own roles."""
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
     units = (Unit.objects.for_user(request.user, "view")
              .select_related("organisation").prefetch_related("sectors")
              .order_by("organisation__name", "name"))
@@ -33,6 +34,7 @@ def home(request):
         "linked_organisations": _viewable([organisation for organisation, _units in groups],
                                           request.user),
         "query": query,
+        "search_max_length": SEARCH_MAX_LENGTH,
         "my_roles": _current_roles(person) if person else [],
     })
 
