@@ -16,7 +16,8 @@ from django.core.management.utils import get_random_secret_key
 
 SETTINGS = settings.BASE_DIR / "config" / "settings.py"
 # What a municipality sets in production (README, "Going live"); everything else is a default.
-PRODUCTION = {"DJANGO_ALLOWED_HOSTS": "vastuu.example.fi"}
+PRODUCTION = {"DJANGO_ALLOWED_HOSTS": "vastuu.example.fi",
+              "VASTUU_SECURITY_CONTACT": "mailto:tietoturva@example.fi"}
 
 
 def clean_environment(**env):
