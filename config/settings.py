@@ -288,7 +288,8 @@ AXES_LOCKOUT_CALLABLE = "guard.lockout.locked_out"
 AXES_ENABLE_ADMIN = False
 # Behind a reverse proxy every request comes from the proxy's address: given the number of
 # proxies in front (VASTUU_PROXY_COUNT), the client's address is read from X-Forwarded-For.
-VASTUU_PROXY_COUNT = int(os.environ.get("VASTUU_PROXY_COUNT", "0"))
+# With HTTPS on, the site is taken to be behind one TLS proxy (see above), so one by default.
+VASTUU_PROXY_COUNT = env_int("VASTUU_PROXY_COUNT", 1 if https else 0)
 AXES_CLIENT_IP_CALLABLE = "guard.lockout.client_address"
 # axes keeps usernames of at most 255 characters: a longer one is recorded cut.
 AXES_USERNAME_CALLABLE = "guard.lockout.username"

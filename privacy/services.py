@@ -1,8 +1,8 @@
 """Data protection: retention, a person's access request and erasure (GDPR art. 5(1)(e), 15, 17).
 
 - `personal_data_purge()` removes, after `settings.VASTUU_RETENTION_MONTHS`, the pupil codes and
-  free-text notes of returned loans and of their events, and ends the links of people who left:
-  their roles and login, and the holder of their old loans and events.
+  free-text notes of returned loans and of their events and the records of logins, and ends the
+  links of people who left: their roles and login, and the holder of their old loans and events.
 - `person_data()` gathers everything stored about one person, for `personal_data_export()`.
 - `person_erase()` removes a person's personal data and keeps the matrix and the register
   consistent: their roles end, their loans and events keep their rows without them, and their
@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 
 import tablib
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
@@ -37,6 +38,8 @@ from units.resources import escape_formula
 Kind = DeviceEvent.Kind
 # The events whose note is about the holder, not the device.
 LOAN_KINDS = (Kind.CHECKED_OUT, Kind.RETURNED, Kind.HANDED_ON, Kind.LOST)
+# What the login lock-out keeps of each login and failed attempt.
+LOGIN_RECORDS = (AccessLog, AccessAttempt, AccessFailureLog)
 
 
 def retention_cutoff(now=None):
@@ -64,6 +67,7 @@ class Purge:
     holder_links: int = 0
     assignments_ended: int = 0
     logins_unlinked: int = 0
+    login_records: int = 0
 
     def lines(self):
         """Return the counts as lines for a person to read."""
@@ -75,6 +79,8 @@ class Purge:
             % {"n": self.holder_links},
             _("Roles of people who left that were ended: %(n)d") % {"n": self.assignments_ended},
             _("Logins of people who left that were unlinked: %(n)d") % {"n": self.logins_unlinked},
+            _("Records of logins and failed attempts before %(date)s that were deleted: %(n)d")
+            % {"date": f"{timezone.localtime(self.cutoff):%d.%m.%Y}", "n": self.login_records},
         ]
 
 
@@ -100,6 +106,10 @@ def personal_data_purge(*, dry_run=False, now=None):
                                           & ~Q(note=""))
                         .anonymise("pupil_code", "note"))
         purge.holder_links += old_events.filter(left).anonymise("holder")
+        # The lock-out's records (django-axes) name a username, an address and a browser.
+        purge.login_records = sum(
+            model.objects.filter(attempt_time__lt=purge.cutoff).delete()[0]
+            for model in LOGIN_RECORDS)
         for person in Person.objects.filter(left_on__lt=today).select_related("user"):
             purge.assignments_ended += _end_assignments(person, person.left_on)
             if person.user_id is not None:
@@ -332,5 +342,7 @@ def person_erase(*, person, by=None):
         DeviceEvent.objects.filter(by=user).anonymise("by")
         for model in _tracked_models():
             model.history.filter(history_user=user).update(history_user=None)
+        for model in LOGIN_RECORDS:
+            model.objects.filter(username=user.get_username()).delete()
         user.delete()
     return person

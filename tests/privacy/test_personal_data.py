@@ -10,6 +10,7 @@ import json
 
 import openpyxl
 import pytest
+from axes.models import AccessLog
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -249,3 +250,14 @@ def test_the_trigger_allows_removing_the_personal_part_and_nothing_else(borrower
     assert DeviceEvent.objects.filter(pk=event.pk).anonymise() == 1
     event = DeviceEvent.objects.get(pk=event.pk)
     assert (event.pupil_code, event.note, event.by_id, event.by_name) == ("", "", None, "")
+
+
+def test_a_purge_deletes_old_records_of_logins_and_erasing_deletes_the_persons(borrower):
+    old = AccessLog.objects.create(username="maija", ip_address="127.0.0.1", user_agent="x")
+    AccessLog.objects.filter(pk=old.pk).update(attempt_time=timezone.now() - datetime.timedelta(
+        days=400))
+    recent = AccessLog.objects.create(username="maija", ip_address="127.0.0.1", user_agent="x")
+    assert personal_data_purge().login_records == 1
+    assert list(AccessLog.objects.all()) == [recent]
+    person_erase(person=borrower)
+    assert not AccessLog.objects.exists()
