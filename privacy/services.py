@@ -31,6 +31,7 @@ from guardian.models import UserObjectPermissionBase
 
 from devices.models import DeviceEvent, Loan
 from matrix.models import Assignment
+from matrix.services import assignment_end
 from units.history import how_label
 from units.models import Person
 from units.resources import escape_formula
@@ -125,8 +126,6 @@ def _end_assignments(person, last_day):
 
     One that would only have begun after `last_day` is deleted: it never took effect.
     """
-    from matrix.services import assignment_end
-
     count = 0
     for assignment in Assignment.objects.filter(person=person).filter(
             Q(end_date__isnull=True) | Q(end_date__gt=last_day)):
