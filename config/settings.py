@@ -216,3 +216,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Background tasks: django-tasks with its database backend, run by `manage.py db_worker`.
+# VASTUU_TASKS_IMMEDIATE=1 runs them at once in the request instead (development without a
+# worker).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "imports"]
+TASKS = {"default": {"BACKEND": (
+    "django_tasks.backends.immediate.ImmediateBackend" if env_bool("VASTUU_TASKS_IMMEDIATE")
+    else "django_tasks_db.DatabaseBackend")}}

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("devices.urls")),
     path("", include("plans.urls")),
     path("", include("privacy.urls")),
+    path("", include("imports.urls")),
 ]
