@@ -108,4 +108,4 @@ class ImportJob(models.Model):
         if status == self.Status.DONE:
             self.done = self.total
         self.save(update_fields=["status", "summary", "problems", "finished_at", "data",
-                                 "nonce", "done"])
+                                 "nonce", "phase", "done", "total"])

@@ -2,10 +2,8 @@
 
 from unittest import mock
 
-import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -182,29 +180,3 @@ def test_a_large_person_sheet_with_a_bad_line_saves_none(admin_client, organisat
     assert job.problems == [{"line": 3, "column": "organisation",
                              "message": "Unknown organisation: atlantis."}]
     assert not Person.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_database_worker_runs_a_queued_import(client, settings):
-    """The real backend: the job waits in the database until `manage.py db_worker` runs it."""
-    from units.models import Organisation, Sector, Unit
-
-    settings.VASTUU_IMPORT_BACKGROUND_ROWS = 2
-    organisation = Organisation.objects.create(name="Kuopio", slug="kuopio")
-    unit = Unit.objects.create(organisation=organisation, name="Kalevalan koulu",
-                               slug="kalevalan-koulu")
-    unit.sectors.add(Sector.objects.get(code="perusopetus"))
-    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
-    page = run_in_background(client, devices_sheet("K-1", "K-2", "K-3"))
-    assert "Waiting for the background worker" in page.content.decode()
-    assert ImportJob.objects.get().status == "queued" and not Device.objects.exists()
-
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-
-    job = ImportJob.objects.get()
-    assert (job.status, job.summary) == ("done", "3 new, 0 changed, 0 unchanged.")
-    assert Device.objects.count() == 3
-    # A task run again (a worker restarted) does not import twice.
-    from devices.tasks import import_devices
-
-    assert import_devices.call(job.pk) is None and Device.objects.count() == 3
