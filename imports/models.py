@@ -94,6 +94,11 @@ class ImportJob(models.Model):
         return self.status in self.FINISHED
 
     @property
+    def is_underway(self):
+        """Return whether the job is confirmed and not finished: its page follows it."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
     def percent(self):
         """Return how far the current phase is, as a whole percentage (None when unknown)."""
         if not self.total:

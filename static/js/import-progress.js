@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var section = document.getElementById("import-job");
-  if (!section || section.dataset.finished === "true") {
+  if (!section || section.dataset.follow !== "true") {
     return;
   }
   var url = section.dataset.statusUrl;

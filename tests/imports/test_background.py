@@ -140,7 +140,7 @@ def test_the_status_says_how_far_a_running_job_is(admin_client, superuser):
                       "count": "1,200 of 5,000 rows", "finished": False}
     page = admin_client.get(reverse("imports:job", args=[job.pk])).content.decode()
     assert '<progress id="job-progress" max="5000" value="1200"></progress>' in page
-    assert "/static/js/import-progress.js" in page
+    assert "/static/js/import-progress.js" in page and 'data-follow="true"' in page
     assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page
     assert "<script>" not in page and "onclick" not in page
 
@@ -180,3 +180,10 @@ def test_a_large_person_sheet_with_a_bad_line_saves_none(admin_client, organisat
     assert job.problems == [{"line": 3, "column": "organisation",
                              "message": "Unknown organisation: atlantis."}]
     assert not Person.objects.exists()
+
+
+def test_a_job_waiting_for_its_confirmation_is_not_followed(admin_client, superuser):
+    job = ImportJob.objects.create(user=superuser, target="devices.device", file_name="l.csv")
+    page = admin_client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert "The file waits for its confirmation on the import page." in page
+    assert 'data-follow="false"' in page and "import-progress.js" not in page
