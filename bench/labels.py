@@ -18,6 +18,7 @@ from _register import setup_django
 
 
 def main():
+    """Time the label page of one big unit, then drawing every one of its labels."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=2000)
     options = parser.parse_args()

@@ -70,6 +70,7 @@ def timed(function, *args):
 
 
 def main():
+    """Time reading an ordinary workbook, then refusing each zip bomb and a long CSV file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--megabytes", type=int, nargs="+", default=[150, 300],

@@ -55,6 +55,7 @@ class ConfirmedUploadMixin:
         stored = {}
 
         def read(job):
+            """Return the bytes of the job's stored file, remembering its name to remove it."""
             stored["name"] = job.stored_as
             return self.upload_storage(job.stored_as).read() if job.stored_as else None
 

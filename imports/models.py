@@ -32,6 +32,8 @@ class ImportJob(models.Model):
     """One import of an uploaded sheet: its file, its state, its progress and its result."""
 
     class Status(models.TextChoices):
+        """Where the job is, from its upload to its result."""
+
         AWAITING = "awaiting", _("Waiting for confirmation")
         QUEUED = "queued", _("Waiting for the background worker")
         RUNNING = "running", _("Running")
@@ -40,6 +42,8 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Failed: nothing was saved")
 
     class Phase(models.TextChoices):
+        """What a running job is doing."""
+
         WAITING = "", _("Waiting")
         READING = "reading", _("Reading the file")
         CHECKING = "checking", _("Checking the rows")
@@ -86,6 +90,7 @@ class ImportJob(models.Model):
         verbose_name_plural = _("imports")
 
     def __str__(self):
+        """Return the name of the imported file."""
         return self.file_name
 
     @property
