@@ -26,6 +26,8 @@ demo: migrate
 
 run: demo
 	@echo "Vastuu is at http://127.0.0.1:8000/ (stop with Ctrl+C)"
+	$(DEV) $(PY) manage.py db_worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # DEBUG off, gunicorn and WhiteNoise on the configured database. Over plain HTTP on loopback unless

@@ -347,3 +347,37 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- Uploads, imports and the background worker ----------------------------------------------
+# Every import (the admin's sheets of every model, the device import, `manage.py import_devices`)
+# refuses a file over these limits, naming the limit (imports.sheets).
+VASTUU_IMPORT_MAX_BYTES = int(os.environ.get("VASTUU_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+VASTUU_IMPORT_MAX_ROWS = int(os.environ.get("VASTUU_IMPORT_MAX_ROWS", "200000"))
+# An .xlsx file is a zip archive. It is refused before anything parses it when its parts would
+# unpack to more than this many bytes, or one of them to more than this many times its packed
+# size: a real sheet packs about 5–15 times, a zip bomb a thousand.
+VASTUU_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("VASTUU_IMPORT_MAX_UNZIPPED_BYTES", str(200 * 1024 * 1024)))
+VASTUU_IMPORT_MAX_ZIP_RATIO = int(os.environ.get("VASTUU_IMPORT_MAX_ZIP_RATIO", "100"))
+# A file of more rows than this is checked and imported by the background worker, with its
+# progress and result on a page of its own; a smaller one in the request, as before.
+VASTUU_IMPORT_BACKGROUND_ROWS = int(os.environ.get("VASTUU_IMPORT_BACKGROUND_ROWS", "5000"))
+# How long a checked upload waits for its one-time confirmation, in seconds.
+VASTUU_IMPORT_CONFIRM_SECONDS = int(os.environ.get("VASTUU_IMPORT_CONFIRM_SECONDS", "3600"))
+# Uploads above 2.5 MB go to a temporary file rather than memory; the first handler stops
+# storing a file once it passes VASTUU_IMPORT_MAX_BYTES, so the form can refuse it by its size.
+# The rest of a request body (its fields) is held to 2.5 MB, Django's default.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "imports.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Background tasks: django-tasks with its database backend, run by `manage.py db_worker`.
+# VASTUU_TASKS_IMMEDIATE=1 runs them at once in the request instead (development without a
+# worker).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "imports"]
+TASKS = {"default": {"BACKEND": (
+    "django_tasks.backends.immediate.ImmediateBackend" if env_bool("VASTUU_TASKS_IMMEDIATE")
+    else "django_tasks_db.DatabaseBackend")}}

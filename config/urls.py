@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("privacy.urls")),
     path("", include("guard.urls")),
+    path("", include("imports.urls")),
 ]

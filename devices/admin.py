@@ -9,38 +9,46 @@ they are records, not settings.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from devices import services
+from devices import services, tasks
 from devices.importing import SheetError, plan_import, read_sheet
 from devices.models import ChargingCart, Device, DeviceEvent, InventoryRound, Loan
 from devices.resources import DeviceResource, headers
+from imports import jobs
+from imports.confirming import ConfirmedUploadMixin
+from imports.models import ImportJob
+from imports.sheets import kind_of
+from imports.tickets import TicketError
+from imports.uploads import check_upload, read_upload
 from units.admin import ScopedAdmin, ScopedSheetAdmin
-from units.history import log_import
 from units.models import Unit
-
-UPLOAD_SALT = "devices.admin.import"
-UPLOAD_MAX_AGE = 60 * 60
 
 
 class ImportForm(forms.Form):
-    """The device sheet to import."""
+    """The device sheet to import, within the import limit."""
 
     import_file = forms.FileField(
         label=_("File"), help_text=_("A .csv or .xlsx file in the columns of the export."))
 
+    def clean_import_file(self):
+        """Return the uploaded file, refused if it is larger than the import limit."""
+        return check_upload(self.cleaned_data["import_file"])
 
-class DeviceImportMixin:
+
+class DeviceImportMixin(ConfirmedUploadMixin):
     """The admin import of devices: every row checked by devices.importing, then all or nothing.
 
     The first step uploads the file and lists every bad row with its line and reason, or says
-    what the import will do. Confirming checks the file again and saves it. Rows of units the
-    user may not manage the devices of are refused.
+    what the import will do; a file of more rows than a request can bear is instead offered to
+    the background worker (devices.tasks), which checks and saves it in one go while its page
+    shows how far it is. Confirming takes the one-time token (imports.tickets), checks the file
+    again and saves it. Rows of units the user may not manage the devices of are refused.
     """
 
     def import_action(self, request, **kwargs):
@@ -51,41 +59,52 @@ class DeviceImportMixin:
         context = {"form": form}
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["import_file"]
-            data = b"".join(upload.chunks())
             try:
-                plan = plan_import(read_sheet(data, upload.name), units=self._units(request))
+                data = read_upload(upload)
+                lines, large = self.is_large(data, kind_of(upload.name))
+                plan = None if large else plan_import(read_sheet(data, upload.name),
+                                                      units=self._units(request))
             except SheetError as error:
                 form.add_error("import_file", str(error))
             else:
-                context["plan"] = plan
-                if plan.is_valid:
-                    context["token"] = self._store(request, data, upload.name)
+                if large:
+                    context["background"] = self.rows_in_words(lines)
+                elif plan.is_valid:
+                    context["plan"] = plan
+                else:
+                    return self._import_page(request, {**context, "plan": plan})
+                context["token"] = self.keep_upload(request, data, upload.name, lines=lines,
+                                                    background=large)
         return self._import_page(request, context)
 
     def process_import(self, request, **kwargs):
-        """Import the checked file named by the confirmation form, all or nothing."""
+        """Import the checked file the posted token confirms, all or nothing."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         if request.method != "POST":
             return redirect("admin:devices_device_import")
+        upload_url = reverse("admin:devices_device_import")
         try:
-            payload = signing.loads(request.POST.get("token", ""), salt=UPLOAD_SALT,
-                                    max_age=UPLOAD_MAX_AGE)
-        except signing.BadSignature:
-            payload = None
-        if not payload or payload["user"] != request.user.pk:
-            messages.error(request, _("The upload has expired: upload the file again."))
-            return redirect("admin:devices_device_import")
-        storage = self.get_tmp_storage_class()(name=payload["file"], read_mode="rb",
-                                               **self.get_tmp_storage_class_kwargs())
-        data = storage.read()
-        plan = services.devices_import(data=data, name=payload["name"],
-                                       units=self._units(request), by=request.user)
+            job, data = self.take_upload(request)
+        except TicketError as error:
+            return self.refuse_confirmation(request, error, upload_url)
+        if job.background:
+            return self.run_in_background(request, job, data, tasks.import_devices)
+        try:
+            plan = services.devices_import(data=data, name=job.file_name,
+                                           units=self._units(request), by=request.user)
+        except SheetError as error:
+            job.finish(ImportJob.Status.REFUSED, problems=[jobs.problem(None, "", error)])
+            messages.error(request, str(error))
+            return redirect(upload_url)
+        except Exception:
+            self.fail_in_request(request, job)
+            return redirect(upload_url)
+        outcome = tasks.outcome(job, plan)
+        job.finish(outcome.status, summary=outcome.summary, problems=outcome.problems)
         if not plan.is_valid:
             # The register changed since the file was checked; show what is wrong now.
             return self._import_page(request, {"form": ImportForm(), "plan": plan})
-        storage.remove()
-        log_import(request.user, Device, payload["name"], plan.summary())
         messages.success(request, _("Imported: %(summary)s") % {"summary": plan.summary()})
         return redirect("admin:devices_device_changelist")
 
@@ -93,15 +112,8 @@ class DeviceImportMixin:
         """Return the units whose devices the user may import."""
         return Unit.objects.for_user(request.user, "manage_devices")
 
-    def _store(self, request, data, name):
-        """Keep the upload for the confirmation step; return a signed token naming it."""
-        storage = self.get_tmp_storage_class()(read_mode="rb",
-                                               **self.get_tmp_storage_class_kwargs())
-        storage.save(data)
-        return signing.dumps({"file": storage.name, "name": name, "user": request.user.pk},
-                             salt=UPLOAD_SALT)
-
     def _import_page(self, request, context):
+        """Return the import page: the upload form and whatever the check found."""
         return TemplateResponse(request, "admin/devices/device/import.html", {
             **self.admin_site.each_context(request),
             "opts": self.opts,

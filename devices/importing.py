@@ -21,14 +21,10 @@ An empty cell clears a value the register may leave empty, and keeps any other; 
 out of the file keeps the value of every device.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models import Q
@@ -38,11 +34,11 @@ from django.utils.translation import gettext as _
 
 from devices.models import ChargingCart, Device, DeviceEvent, Loan, describe_changes
 from devices.resources import COLUMNS, header_keys
+from imports.sheets import SheetError, kind_of, read_rows
 from units.history import record_bulk
 from units.models import Person, Unit
-from units.resources import DayWidget, YesNoWidget, choice_names, csv_delimiter, unescape_formula
+from units.resources import DayWidget, YesNoWidget, choice_names, unescape_formula
 
-FORMATS = (".csv", ".xlsx")
 BATCH = 500
 # SQLite allows 999 parameters a query: look keys up in slices below that.
 LOOKUP_SLICE = 900
@@ -60,10 +56,6 @@ ATTNAMES = ["unit_id", "cart_id", *(key for key, _h, _c in COLUMNS
                                     if key not in FOREIGN_KEYS + LOAN_KEYS)]
 # What a sheet may not change of a registered device: each has a step with its own event.
 STEP_FIELDS = {"status": "status", "cart_id": "cart", "cart_slot": "cart_slot"}
-
-
-class SheetError(ValueError):
-    """A file that cannot be read as a sheet at all."""
 
 
 @dataclass
@@ -131,37 +123,15 @@ class Sheet:
 
 
 def read_sheet(data, name):
-    """Return the sheet in `data` (bytes), a CSV or XLSX file as the extension of `name` says."""
-    suffix = PurePath(name).suffix.lower()
-    if suffix == ".csv":
-        table = _read_csv(data)
-    elif suffix == ".xlsx":
-        table = _read_xlsx(data)
-    else:
-        raise SheetError(_("Give a .csv or .xlsx file, not %(name)s.") % {"name": name})
+    """Return the sheet in `data` (bytes), a CSV or XLSX file as the extension of `name` says.
+
+    The file is read within the import limits (imports.sheets): a file too large, of too many
+    rows, or an .xlsx that would unpack too far is refused with a SheetError naming the limit.
+    """
+    table = read_rows(data, kind_of(name))
     if not table:
         raise SheetError(_("The file is empty."))
     return Sheet(header=list(table[0]), rows=list(enumerate(table[1:], start=2)))
-
-
-def _read_csv(data):
-    # Excel writes UTF-8 with a byte order mark, or Windows-1252 in older Finnish setups.
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text)))
-
-
-def _read_xlsx(data):
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is no workbook
-        raise SheetError(_("The file is not an Excel workbook (.xlsx).")) from error
-    try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
 
 def plan_import(sheet, *, units=None, unit=None, progress=no_progress):

@@ -3,6 +3,7 @@
 - `personal_data_purge()` removes, after `settings.VASTUU_RETENTION_MONTHS`, the pupil codes and
   free-text notes of returned loans and of their events and the records of logins, and ends the
   links of people who left: their roles and login, and the holder of their old loans and events.
+  Import jobs older than that go too: their results name the lines of files, which may name people.
 - `person_data()` gathers everything stored about one person, for `personal_data_export()`.
 - `person_erase()` removes a person's personal data and keeps the matrix and the register
   consistent: their roles end, their loans and events keep their rows without them, and their
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from guardian.models import UserObjectPermissionBase
 
 from devices.models import DeviceEvent, Loan
+from imports.models import ImportJob
 from matrix.models import Assignment
 from matrix.services import assignment_end
 from units.history import how_label
@@ -69,6 +71,7 @@ class Purge:
     assignments_ended: int = 0
     logins_unlinked: int = 0
     login_records: int = 0
+    import_jobs: int = 0
 
     def lines(self):
         """Return the counts as lines for a person to read."""
@@ -82,6 +85,8 @@ class Purge:
             _("Logins of people who left that were unlinked: %(n)d") % {"n": self.logins_unlinked},
             _("Records of logins and failed attempts before %(date)s that were deleted: %(n)d")
             % {"date": f"{timezone.localtime(self.cutoff):%d.%m.%Y}", "n": self.login_records},
+            _("Imports started before then whose results were deleted: %(n)d")
+            % {"n": self.import_jobs},
         ]
 
 
@@ -116,6 +121,8 @@ def personal_data_purge(*, dry_run=False, now=None):
             if person.user_id is not None:
                 _unlink_login(person)
                 purge.logins_unlinked += 1
+        purge.import_jobs, _deleted = ImportJob.objects.filter(
+            created_at__lt=purge.cutoff).delete()
         if dry_run:
             transaction.set_rollback(True)
     return purge

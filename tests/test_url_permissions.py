@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from devices import services as device_services
 from devices.models import ChargingCart, Device, DeviceEvent, InventoryRound, Loan
 from guard.models import FailedLogin, SuccessfulLogin
+from imports.models import ImportJob
 from matrix import services as matrix_services
 from matrix.models import Assignment
 from plans.models import Action, ActionPlan, Goal
@@ -127,6 +128,8 @@ def _build_world():
     failed_login = FailedLogin.objects.create(**login_record, get_data="", post_data="",
                                               failures_since_start=5)
     successful_login = SuccessfulLogin.objects.create(**login_record)
+    job = ImportJob.objects.create(user=users["organisation_admin"], target="devices.device",
+                                   file_name="laitteet.csv", status=ImportJob.Status.DONE)
     admin_objects = {
         Organisation: municipality, Unit: unit_a, Person: people["tutor"],
         Sector: Sector.objects.get(code="perusopetus"), Level: level, Role: tutor, Duty: duty,
@@ -140,6 +143,7 @@ def _build_world():
         "users": users, "unit": unit_a, "organisation": municipality, "device": device,
         "assignment": Assignment.objects.get(role=principal, unit=unit_a),
         "inventory": inventory, "group": group, "plan": plan, "admin_objects": admin_objects,
+        "job": job,
         "day": datetime.date.today(),
     }
 
@@ -183,6 +187,8 @@ ADMIN_SUPERUSER = (302, 302, 302, 302, 302, 302, 403, 200)
 ADMIN_NOBODY = (302, 302, 302, 302, 302, 302, 403, 403)
 ADMIN_NOT_FOUND = (302, 302, 302, 302, 302, 302, 404, 404)
 ADMIN_POST_ONLY = (302, 302, 302, 302, 302, 302, 405, 405)
+# An import's page: the user who started it (here the organisation administrator), no one else.
+IMPORT_STARTER = (302, 404, 404, 404, 404, 404, 200, 404)
 
 # (route pattern, answers): the first rule whose pattern (fnmatch, "*" spans slashes) matches a
 # route decides its answers. Every route needs a rule, and every rule must match some route.
@@ -222,6 +228,7 @@ PATTERNS = [
     ("organisations/<slug:slug>/groups/<slug:role>/", ORGANISATION_UNIT_VIEWERS),
     ("organisations/<slug:slug>/devices/*", ORGANISATION_VIEWERS),
     ("organisations/<slug:slug>/plans/*", ORGANISATION_UNIT_VIEWERS),
+    ("imports/<int:pk>/*", IMPORT_STARTER),
     ("admin/login/", ADMIN_LOGIN),
     ("admin/logout/", ADMIN_POST_ONLY),
     ("admin/", ADMIN_STAFF),
@@ -305,7 +312,9 @@ def address(route, world):
     values = {
         "slug": world["unit"].slug if on_unit else world["organisation"].slug,
         "tag": world["device"].asset_tag,
-        "pk": world["inventory"].pk if "inventory" in route else world["assignment"].pk,
+        "pk": (world["inventory"].pk if "inventory" in route
+               else world["job"].pk if route.startswith("imports/")
+               else world["assignment"].pk),
         "fmt": "csv", "action": "return", "role": world["group"].slug,
         "year": world["plan"].year, "object_id": obj.pk if obj else "",
         "object_pk": obj.pk if obj else "", "id": world["users"]["nobody"].pk,

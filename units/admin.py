@@ -6,7 +6,7 @@ choices their forms offer, and the rows their imports may write.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
@@ -15,14 +15,11 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 from guardian.forms import UserObjectPermissionsForm
-from import_export.admin import ImportExportModelAdmin
-from import_export.results import RowResult
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from privacy.admin_actions import PersonDataProtectionAdmin
 from units.access import may_anywhere, organisation_allows, organisation_ids_of
-from units.admin_export import ExportForm
 from units.admin_input import (
     CappedSearchMixin,
     KeyedAutocompleteSelect,
@@ -33,12 +30,11 @@ from units.forms import VersionedForm
 from units.history import (
     StaleError,
     deleting_in_bulk,
-    log_import,
-    recording,
     refuse_if_stale,
 )
 from units.models import Organisation, Person, Sector, Unit, sees_everything
-from units.resources import FORMATS, OrganisationResource, PersonResource, UnitResource
+from units.resources import OrganisationResource, PersonResource, UnitResource
+from units.sheet_admin import SheetAdmin
 
 
 class VersionedAdmin(CappedSearchMixin, SimpleHistoryAdmin):
@@ -252,53 +248,6 @@ class ScopedAdmin(VersionedAdmin):
 
         ScopedForm.__name__ = form_class.__name__
         return ScopedForm
-
-
-class SheetAdmin(ImportExportModelAdmin):
-    """An admin with CSV and Excel import and export, all or nothing, formulas neutralised.
-
-    The resources are told who imports, so that a row outside the user's organisations is
-    refused on its line (units.resources.VastuuResource).
-    """
-
-    formats = FORMATS
-    export_form_class = ExportForm
-    # Excel reads a CSV file as UTF-8 only when it starts with a byte order mark.
-    to_encoding = "utf-8-sig"
-    # Show the offending cells with the message, so the bad row is easy to find in the sheet.
-    import_error_display = ("message", "row")
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        """Return the resource's arguments: the importing user, for the scope of the rows."""
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def process_dataset(self, dataset, form, request, **kwargs):
-        """Import the confirmed sheet, its changes recorded as made by an import of the file."""
-        name = kwargs.get("file_name") or form.cleaned_data.get("original_file_name") or ""
-        with recording(f"import {name}".strip(), request.user):
-            result = super().process_dataset(dataset, form, request, **kwargs)
-        result.vastuu_file_name = name
-        return result
-
-    def import_summary(self, result):
-        """Return what an import did, in words: "3 new, 12 changed, 0 deleted, 4 unchanged"."""
-        totals = result.totals
-        return _("%(new)d new, %(changed)d changed, %(deleted)d deleted, %(same)d unchanged") % {
-            "new": totals[RowResult.IMPORT_TYPE_NEW],
-            "changed": totals[RowResult.IMPORT_TYPE_UPDATE],
-            "deleted": totals[RowResult.IMPORT_TYPE_DELETE],
-            "same": totals[RowResult.IMPORT_TYPE_SKIP]}
-
-    def generate_log_entries(self, result, request):
-        """Log each row, and the whole import as one batch the reader can follow."""
-        super().generate_log_entries(result, request)
-        log_import(request.user, self.model, getattr(result, "vastuu_file_name", ""),
-                   self.import_summary(result))
-
-    def add_success_message(self, result, request):
-        """Say what the import did, in the user's language."""
-        messages.success(request, _("Import of %(model)s finished: %(summary)s.") % {
-            "model": self.model._meta.verbose_name_plural, "summary": self.import_summary(result)})
 
 
 class ScopedSheetAdmin(ScopedAdmin, SheetAdmin):

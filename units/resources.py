@@ -4,21 +4,27 @@ Every import is all or nothing: one bad row rolls back every row, and the errors
 by the line a spreadsheet shows it on (the header is line 1). Exports neutralise formulas.
 """
 
+import logging
 from datetime import date, datetime
 
+import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from import_export import resources, widgets
+from import_export.exceptions import FieldError
 from import_export.fields import Field
 from import_export.formats import base_formats
 from import_export.resources import Diff
-from import_export.results import Result, RowResult
+from import_export.results import Error, Result, RowResult
 
+from imports.sheets import SheetError, read_rows
 from units.access import organisation_allows, organisation_ids_of
 from units.models import Organisation, Person, Sector, Unit, sees_everything
+
+logger = logging.getLogger(__name__)
 
 # A text cell starting with one of these runs as a formula in a spreadsheet program (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -74,31 +80,75 @@ class FormulaSafeFormat:
             dataset.append([escape_formula(cell) for cell in dataset.lpop()])
 
 
-def csv_delimiter(text):
-    """Return the delimiter of the CSV `text`: the commonest of , ; and tab in its first line.
+def dataset_of(rows, fill=None):
+    """Return a tablib Dataset of `rows` (the header first), every row as wide as the header.
 
-    Excel in a Finnish locale writes semicolons; other programs commas or tabs.
+    A short row is filled with `fill` and a long row's empty cells beyond the header are
+    dropped; a long row with more values is refused by its line. Blank lines stay, so that the
+    lines of the result are the file's.
     """
-    first = text.split("\n", 1)[0]
-    return max((",", ";", "\t"), key=first.count)
+    if not rows:
+        raise SheetError(_("The file is empty."))
+    header, width = list(rows[0]), len(rows[0])
+    body = []
+    for line, row in enumerate(rows[1:], start=2):
+        row = list(row)
+        if len(row) > width:
+            if any(cell not in (None, "") for cell in row[width:]):
+                raise SheetError(_("Line %(line)d has more cells than the header row: give each "
+                                   "column a header.") % {"line": line})
+            row = row[:width]
+        body.append(row + [fill] * (width - len(row)))
+    return tablib.Dataset(*body, headers=header)
 
 
 class CSV(FormulaSafeFormat, base_formats.CSV):
-    """CSV that also reads the semicolon-separated files Excel writes in a Finnish locale."""
+    """CSV in UTF-8 or Windows-1252, separated by commas, or by the semicolons Excel writes in a
+    Finnish locale, read within the import limits (imports.sheets)."""
 
     def create_dataset(self, in_stream, **kwargs):
-        """Return the dataset in `in_stream`, separated by commas, semicolons or tabs."""
-        if isinstance(in_stream, bytes) and self.encoding:
-            in_stream = in_stream.decode(self.encoding)
-        kwargs.setdefault("delimiter", csv_delimiter(in_stream))
-        return super().create_dataset(in_stream, **kwargs)
+        """Return the dataset in `in_stream` (bytes, or text already decoded)."""
+        if isinstance(in_stream, str):
+            in_stream = in_stream.encode("utf-8")
+        return dataset_of(read_rows(in_stream, "csv"), fill="")
 
 
 class XLSX(FormulaSafeFormat, base_formats.XLSX):
-    """Excel workbooks (the first sheet)."""
+    """Excel workbooks (the active sheet), refused before parsing if they would unpack too far."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        """Return the dataset of the workbook `in_stream` (bytes)."""
+        return dataset_of(read_rows(in_stream, "xlsx", active_sheet=True))
 
 
 FORMATS = [CSV, XLSX]
+
+
+class PublicError(Error):
+    """An error of an import as a user sees it: never a traceback, and the exception's own text
+    only when it is one of Vastuu's messages (a ValueError or ValidationError a cell raised).
+
+    Anything else (a database error, a bug) is told as an unexpected error of the row or of the
+    file, and logged with its traceback for the administrators.
+    """
+
+    def __init__(self, error, row=None, number=None):
+        """Keep `error` if its text is for users, else a message that says only what failed."""
+        public = isinstance(error, ValueError | ValidationError | FieldError) and not isinstance(
+            error, UnicodeError)
+        if not public:
+            logger.error("An import failed on an unexpected error.", exc_info=error)
+            error = ValueError(
+                _("This row could not be imported because of an unexpected error. The "
+                  "administrators can find it in the server's log.") if row is not None
+                else _("The file could not be imported because of an unexpected error. The "
+                       "administrators can find it in the server's log."))
+        super().__init__(error, row=row, number=number)
+
+    @property
+    def traceback(self):
+        """Return nothing: a traceback is for the server's log, not for a page."""
+        return ""
 
 
 class SheetResult(Result):
@@ -244,6 +294,8 @@ class VastuuResource(resources.ModelResource):
     # The lookups from the model to its organisation, as units.admin.ScopedAdmin has them: an
     # import by `user` refuses a row that would read or write another organisation's object.
     organisation_paths = ()
+    # What counts the rows imported (imports.progress.JobProgress), in the background worker.
+    progress = None
 
     def __init__(self, user=None, **kwargs):
         """Fix the column names in the active language and learn them in every language.
@@ -271,6 +323,11 @@ class VastuuResource(resources.ModelResource):
         """Return the diff class, which previews computed columns as exported."""
         return SheetDiff
 
+    @classmethod
+    def get_error_result_class(cls):
+        """Return the error class, which shows users a message and never a traceback."""
+        return PublicError
+
     def column(self, field_name):
         """Return the column name of the field `field_name` in this resource's language."""
         return self.fields[field_name].column_name
@@ -290,7 +347,8 @@ class VastuuResource(resources.ModelResource):
         return super().import_data(dataset, **kwargs)
 
     def before_import(self, dataset, **kwargs):
-        """Rename the headers of `dataset` to this resource's column names, in any language."""
+        """Rename the headers of `dataset` to this resource's column names, in any language,
+        and refuse a file without the columns that recognise a row again."""
         super().before_import(dataset, **kwargs)
         if dataset.headers:
             dataset.headers = [
@@ -298,9 +356,18 @@ class VastuuResource(resources.ModelResource):
                 if header is not None else header
                 for header in dataset.headers
             ]
+        keys = self.get_import_id_fields()
+        missing = [self.fields[name].column_name for name in keys
+                   if keys != ["id"] and name in self.fields
+                   and self.fields[name].column_name not in (dataset.headers or [])]
+        if missing:
+            raise ValueError(_("The file lacks the columns that recognise a row again: "
+                               "%(columns)s.") % {"columns": ", ".join(missing)})
 
     def import_row(self, row, instance_loader, **kwargs):
         """Import one row: skip a blank line, trim cells and undo the formula escape of exports."""
+        if self.progress is not None:
+            self.progress.advance()
         if all(value is None or str(value).strip() == "" for value in row.values()):
             row_result = self.get_row_result_class()()
             row_result.import_type = RowResult.IMPORT_TYPE_SKIP

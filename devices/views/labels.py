@@ -3,10 +3,15 @@
 Anyone who may view the unit may print its labels. The devices are the unit's active ones, or
 those of one category or cart, or the tags asked for; a tag that is not an active device of this
 unit is left out and named in a note, the same whether it belongs to another unit or to none.
+
+A page holds eight sheets at most, and more labels go on the pages after it, each printed in
+turn: every QR code takes a few milliseconds to draw, so a unit's thousands of devices on one
+page would keep any viewer waiting for many seconds.
 """
 
 import segno
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -17,6 +22,8 @@ from units.access import unit_or_404
 
 # A common A4 sheet: 3 columns × 8 rows of 70 × 37 mm labels (see labels.css).
 PER_SHEET = 24
+SHEETS_PER_PAGE = 8
+PER_PAGE = PER_SHEET * SHEETS_PER_PAGE
 
 
 @login_required
@@ -31,19 +38,29 @@ def labels(request, slug):
         devices = devices.filter(category=choice["category"])
     if choice["cart"]:
         devices = devices.filter(cart=choice["cart"]).order_by("cart_slot", "asset_tag")
+    not_printed = []
     if choice["tags"]:
         devices = devices.filter(asset_tag__in=choice["tags"])
-    devices = list(devices)
-    found = {device.asset_tag for device in devices}
-    cells = [None] * choice["skip"] + [_label(request, unit, device) for device in devices]
+        found = set(devices.values_list("asset_tag", flat=True))
+        not_printed = [tag for tag in choice["tags"] if tag not in found]
+    count = devices.count()
+    # The labels skipped at the start of the first sheet count as cells of the first page.
+    page = Paginator(range(choice["skip"] + count), PER_PAGE).get_page(request.GET.get("page"))
+    first, last = page.start_index() - 1, page.end_index()
+    shown = devices[max(first - choice["skip"], 0):max(last - choice["skip"], 0)]
+    cells = ([None] * max(choice["skip"] - first, 0)
+             + [_label(request, unit, device) for device in shown])
     return render(request, "devices/labels.html", {
         "unit": unit,
         "carts": carts,
         "categories": Device.Category.choices,
         "choice": choice,
-        "count": len(devices),
+        "count": count,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number),
+        "per_page": PER_PAGE,
         "sheets": [cells[start:start + PER_SHEET] for start in range(0, len(cells), PER_SHEET)],
-        "not_printed": [tag for tag in choice["tags"] if tag not in found],
+        "not_printed": not_printed,
     })
 
 

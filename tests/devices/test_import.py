@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import date, datetime
 from decimal import Decimal
+from unittest import mock
 
 import openpyxl
 import pytest
@@ -12,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from devices.importing import plan_import, read_sheet
+from devices.importing import SheetError, plan_import, read_sheet
 from devices.models import ChargingCart, Device, DeviceEvent, Loan
 from devices.resources import KEYS, headers
 from devices.services import devices_import
@@ -517,6 +518,38 @@ def test_command_refuses_an_unknown_unit_or_file_type(school, tmp_path, args, me
 def test_command_refuses_a_missing_file(db, tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         command(tmp_path / "puuttuu.csv")
+
+
+def test_command_refuses_a_file_over_the_size_limit_before_reading_it(school, tmp_path,
+                                                                     settings):
+    settings.VASTUU_IMPORT_MAX_BYTES = 100
+    path = tmp_path / "laitteet.csv"
+    path.write_bytes(csv_bytes([row(asset_tag=f"KUO-{n}") for n in range(5)]))
+
+    with mock.patch("pathlib.Path.read_bytes") as read:
+        with pytest.raises(CommandError, match="more than the limit of 100"):
+            command(path)
+    read.assert_not_called()
+
+
+def test_command_refuses_a_file_of_more_rows_than_the_limit(school, tmp_path, settings):
+    settings.VASTUU_IMPORT_MAX_ROWS = 4
+    path = tmp_path / "laitteet.csv"
+    path.write_bytes(csv_bytes([row(asset_tag=f"KUO-{n}") for n in range(5)]))
+
+    with pytest.raises(CommandError, match="The file has more than 4 rows, the limit"):
+        command(path)
+    assert not Device.objects.exists()
+
+
+def test_the_service_keeps_the_limits_whoever_calls_it(school, settings):
+    settings.VASTUU_IMPORT_MAX_ROWS = 1
+    with pytest.raises(SheetError, match="more than 1 rows"):
+        run([row(asset_tag="KUO-1"), row(asset_tag="KUO-2")])
+    settings.VASTUU_IMPORT_MAX_BYTES = 10
+    with pytest.raises(SheetError, match="more than the limit"):
+        run([row(asset_tag="KUO-1")])
+    assert not Device.objects.exists()
 
 
 def test_new_unit_of_the_file_needs_no_other_setup(db):

@@ -13,6 +13,7 @@ from guardian.shortcuts import assign_perm
 
 from devices import services
 from devices.models import Device
+from devices.views import labels
 from tests.factories import ChargingCartFactory, DeviceFactory, UserFactory
 
 
@@ -139,11 +140,12 @@ def test_labels_take_the_same_queries_for_2_or_40_devices(viewer_client, school,
         viewer_client.get(labels_url(school))
     for n in range(38):
         DeviceFactory(unit=school, number=str(n))
-    # Session, user, the user's global permissions (2), unit, its sectors, carts, devices.
+    # Session, user, the user's global permissions (2), unit, its sectors, carts, the count of
+    # devices and the page of them.
     with django_assert_num_queries(len(few.captured_queries)):
         response = viewer_client.get(labels_url(school))
     assert len(printed_tags(response)) == 40
-    assert len(few.captured_queries) == 8
+    assert len(few.captured_queries) == 9
 
 
 def test_anonymous_user_is_sent_to_login(client, school):
@@ -154,3 +156,48 @@ def test_anonymous_user_is_sent_to_login(client, school):
 
 def test_other_units_labels_are_not_found(viewer_client, other_school):
     assert viewer_client.get(labels_url(other_school)).status_code == 404
+
+
+def test_a_page_holds_eight_sheets_and_the_rest_follow_on_later_pages(viewer_client, school):
+    Device.objects.bulk_create(Device(unit=school, category="tablet", asset_tag=f"KUO-{n:04d}")
+                               for n in range(200))
+    first = viewer_client.get(labels_url(school))
+    assert len(printed_tags(first)) == labels.PER_PAGE == 192
+    assert len(first.context["sheets"]) == 8
+    assert first.context["count"] == 200
+    content = first.content.decode()
+    assert "Page 1 of 2, at most 192 labels a page: print each page in turn." in content
+    assert 'href="?page=2"' in content
+    second = viewer_client.get(labels_url(school, "page=2"))
+    assert printed_tags(second) == [f"KUO-{n:04d}" for n in range(192, 200)]
+
+
+def test_the_labels_skipped_take_cells_of_the_first_page_only(viewer_client, school,
+                                                              monkeypatch):
+    monkeypatch.setattr(labels, "PER_PAGE", labels.PER_SHEET)
+    for n in range(30):
+        DeviceFactory(unit=school, asset_tag=f"KUO-005{n:02d}")
+    first = viewer_client.get(labels_url(school, "skip=5"))
+    [sheet] = first.context["sheets"]
+    assert sheet[:5] == [None] * 5 and len(printed_tags(first)) == 19
+    second = viewer_client.get(labels_url(school, "skip=5&page=2"))
+    assert printed_tags(second) == [f"KUO-005{n:02d}" for n in range(19, 30)]
+    assert 'href="?skip=5&amp;page=1"' in second.content.decode()
+
+
+def test_a_page_past_the_end_shows_the_last_and_a_bad_one_the_first(viewer_client, school):
+    DeviceFactory(unit=school, asset_tag="KUO-00601")
+    for page in ("99", "x", "-1"):
+        response = viewer_client.get(labels_url(school, f"page={page}"))
+        assert printed_tags(response) == ["KUO-00601"]
+        assert "Page 1 of" not in response.content.decode()
+
+
+def test_tags_not_printed_are_named_whatever_page_is_shown(viewer_client, school, monkeypatch):
+    monkeypatch.setattr(labels, "PER_PAGE", labels.PER_SHEET)
+    tags = [f"KUO-007{n:02d}" for n in range(30)]
+    for tag in tags:
+        DeviceFactory(unit=school, asset_tag=tag)
+    response = viewer_client.get(labels_url(school, "page=2&tags=" + ",".join([*tags, "EI-OLE"])))
+    assert printed_tags(response) == tags[24:]
+    assert response.context["not_printed"] == ["EI-OLE"]

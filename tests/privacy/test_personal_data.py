@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from devices import services as device_services
 from devices.models import DeviceEvent, Loan, validate_pupil_code
+from imports.models import ImportJob
 from matrix.models import Assignment
 from privacy.services import (
     person_data,
@@ -147,6 +148,19 @@ def test_a_purge_ends_the_links_of_people_who_left(borrower):
     assert purge.holder_links >= 1
     assert not Loan.objects.filter(holder=borrower).exists()
     assert not DeviceEvent.objects.filter(holder=borrower).exists()
+
+
+def test_a_purge_deletes_the_results_of_old_imports(superuser):
+    old = ImportJob.objects.create(user=superuser, target="devices.device", file_name="a.csv",
+                                   status="refused", problems=[{"line": 2, "column": "pupil code",
+                                                                "message": "7B-014"}])
+    recent = ImportJob.objects.create(user=superuser, target="devices.device",
+                                      file_name="b.csv", created_at=later(12))
+    assert personal_data_purge(now=later(13), dry_run=True).import_jobs == 1
+    assert ImportJob.objects.count() == 2
+    assert personal_data_purge(now=later(13)).import_jobs == 1
+    assert list(ImportJob.objects.all()) == [recent]
+    assert not ImportJob.objects.filter(pk=old.pk).exists()
 
 
 def test_the_command_reports_what_it_removed(borrower):

@@ -177,7 +177,10 @@ def test_error_at_save_time_rolls_back_the_rows_before_it(region, monkeypatch):
     assert result.has_errors()
     [(line, errors)] = result.row_errors()
     assert line == 3
-    assert "the database refused the row" in str(errors[0].error)
+    # The user is told the line failed; the database's words and the traceback go to the log.
+    assert "could not be imported because of an unexpected error" in str(errors[0].error)
+    assert "the database refused the row" not in str(errors[0].error)
+    assert errors[0].traceback == ""
     assert snapshot() == before
 
 

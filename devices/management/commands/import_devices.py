@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from devices.importing import SheetError, no_progress
 from devices.services import devices_import
+from imports.sheets import check_size
 from units.models import Organisation, Unit
 
 
@@ -17,7 +18,9 @@ class Command(BaseCommand):
 
     Every row is checked first; one bad row and nothing is saved, and every bad row is listed
     with its line (the header is line 1) and reason. A device already registered (by asset tag)
-    is updated, not duplicated. The exit status is 1 when the file is refused.
+    is updated, not duplicated. The limits of every import hold (VASTUU_IMPORT_MAX_BYTES,
+    VASTUU_IMPORT_MAX_ROWS, and what an .xlsx may unpack to). The exit status is 1 when the file
+    is refused.
     """
 
     help = ("Import devices from a .csv or .xlsx file in the columns of the register's export. "
@@ -36,10 +39,14 @@ class Command(BaseCommand):
         """Check the file, list its bad rows or save it, and say what was done."""
         path = Path(file)
         try:
+            # The limits of every import apply here too: the size before the file is read.
+            check_size(path.stat().st_size)
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {
                 "file": file, "error": error.strerror}) from error
+        except SheetError as error:
+            raise CommandError(str(error)) from error
         units = Unit.objects.all()
         if organisation:
             found = Organisation.objects.filter(slug=organisation).first()
