@@ -4,16 +4,15 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connections, transaction
 from django.test import override_settings
 from django.utils import translation
 from guardian.shortcuts import assign_perm
 
+from tests.demo_snapshot import demo_loaded
 from tests.factories import OrganisationFactory, UnitFactory, UserFactory
-
-# The slow default hasher would dominate the suite's time.
-FAST_HASHING = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
 
 
 @pytest.fixture(scope="session")
@@ -42,10 +41,13 @@ def default_language():
         yield
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Hash passwords cheaply."""
-    settings.PASSWORD_HASHERS = FAST_HASHING["PASSWORD_HASHERS"]
+@pytest.fixture
+def english(client):
+    """Run in English, and `client` too, so that the words tests look for stay put as
+    translations grow. Another client of the test asks with the language cookie itself."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -92,17 +94,18 @@ def principal_client(client, principal):
 def run_load_demo(*args, debug=False):
     """Run load_demo (with DEBUG off unless `debug`) and return its output."""
     out = StringIO()
-    with override_settings(DEBUG=debug, **FAST_HASHING):
+    with override_settings(DEBUG=debug):
         call_command("load_demo", *args, stdout=out)
     return out.getvalue()
 
 
 @pytest.fixture(scope="module")
 def demo_for_module(django_db_setup, django_db_blocker):
-    # Read-only modules share one load, rolled back when the module is done.
+    # Read-only modules share one demo, rolled back when the module is done.
     with django_db_blocker.unblock(), transaction.atomic():
-        yield run_load_demo()
+        yield demo_loaded()
         transaction.set_rollback(True)
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture

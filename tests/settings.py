@@ -19,3 +19,5 @@ STORAGES = {
 # WhiteNoise answers from the apps' and the project's static folders, looked up per request.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The slow default hasher would dominate the suite's time, module-scoped fixtures' users too.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -47,10 +47,9 @@ def with_query(url, query):
 
 
 @pytest.fixture
-def superuser_client(client, world):
+def superuser_client(world):
     """Return a client logged in as the superuser of the world."""
-    client.force_login(world["users"]["superuser"])
-    return client
+    return permissions.client_of(world, "superuser")
 
 
 def assert_refused(response, request):

@@ -84,9 +84,6 @@ def refused_as_stale(response):
     return form
 
 
-@pytest.fixture
-def english(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 @pytest.fixture

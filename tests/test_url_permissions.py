@@ -17,10 +17,12 @@ from fnmatch import fnmatchcase
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from devices import services as device_services
@@ -74,8 +76,29 @@ def walk(resolver=None, prefix="", namespace=""):
 def world(django_db_setup, django_db_blocker):
     """Build municipality A with a unit, roles, people, devices and a plan; B with a unit."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield _build_world()
+        world = _build_world()
+        world["sessions"] = {user: _session_of(login) for user, login in world["users"].items()
+                             if login}
+        yield world
         transaction.set_rollback(True)
+
+
+def _session_of(user):
+    """Return the key of a new session logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def client_of(world, user):
+    """Return a new client logged in as the world's `user` (one of USERS) in its own session.
+
+    The sessions are made once a module: a page that logs out ends one for its test only.
+    """
+    client = Client()
+    if user in world["sessions"]:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world["sessions"][user]
+    return client
 
 
 def _build_world():
@@ -328,15 +351,9 @@ def address(route, world):
     return url + QUERIES.get(route, "").format(organisation=world["organisation"])
 
 
-def answers(client, world, url, method="get"):
+def answers(world, url, method="get"):
     """Return the status each of USERS gets for `url`."""
-    got = []
-    for user in USERS:
-        client.logout()
-        if world["users"][user]:
-            client.force_login(world["users"][user])
-        got.append(getattr(client, method)(url).status_code)
-    return tuple(got)
+    return tuple(getattr(client_of(world, user), method)(url).status_code for user in USERS)
 
 
 def test_every_route_has_a_rule_and_every_rule_a_route():
@@ -363,15 +380,15 @@ def row_counts():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", ROUTES)
-def test_each_user_gets_the_declared_answer(world, client, route):
+def test_each_user_gets_the_declared_answer(world, route):
     _pattern, declared = expected(route)
     url = address(route, world)
-    assert answers(client, world, url) == declared, url
+    assert answers(world, url) == declared, url
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", ROUTES)
-def test_a_refused_user_cannot_write_through_a_post_either(world, client, route):
+def test_a_refused_user_cannot_write_through_a_post_either(world, route):
     _pattern, declared = expected(route)
     url = address(route, world)
     before = row_counts()
@@ -379,8 +396,6 @@ def test_a_refused_user_cannot_write_through_a_post_either(world, client, route)
         refused = answer in (403, 404) or (user == "anonymous" and answer == 302)
         if not refused:
             continue
-        client.logout()
-        if world["users"][user]:
-            client.force_login(world["users"][user])
-        assert client.post(url, {"note": "x"}).status_code in REFUSALS, (user, url)
+        assert client_of(world, user).post(url, {"note": "x"}).status_code in REFUSALS, (
+            user, url)
     assert row_counts() == before

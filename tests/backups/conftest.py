@@ -3,7 +3,6 @@
 import pytest
 from django.db import connection, connections
 from django.db.utils import load_backend
-from django.utils import translation
 
 RESTORED = "restored"
 
@@ -16,11 +15,6 @@ def migrated_data_put_back(django_db_setup, django_db_blocker):
         connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
 
 
-@pytest.fixture
-def english():
-    """Speak English, so that the messages the tests look for stay put as translations grow."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.conftest import run_load_demo
+from tests.demo_snapshot import demo_loaded
 
 
 @pytest.fixture
@@ -12,6 +13,6 @@ def load(db):
 
 
 @pytest.fixture
-def demo_with_logins(load):
-    """The demo loaded with its logins for this test alone; return the command's output."""
-    return load("--with-logins")
+def demo_with_logins(db):
+    """The demo with its logins, for this test alone; return the command's output."""
+    return demo_loaded("--with-logins")

@@ -9,14 +9,14 @@ from django.contrib.auth import authenticate
 from django.test import RequestFactory
 
 from roles.models import Duty
+from tests.demo_snapshot import demo_loaded
 
 
 def row_counts():
     return {model._meta.label: model.objects.count() for model in apps.get_models()}
 
 
-def test_loading_twice_changes_no_counts_and_keeps_the_passwords(load):
-    load("--with-logins")
+def test_loading_twice_changes_no_counts_and_keeps_the_passwords(demo_with_logins, load):
     first = row_counts()
     duty_ids = set(Duty.objects.values_list("pk", flat=True))
     output = load("--with-logins")
@@ -29,8 +29,8 @@ def test_loading_twice_changes_no_counts_and_keeps_the_passwords(load):
                             password=f"vastuu-{username}") is not None
 
 
-def test_loading_with_logins_after_without_adds_only_the_logins(load):
-    load()
+def test_loading_with_logins_after_without_adds_only_the_logins(db, load):
+    demo_loaded()
     before = row_counts()
     load("--with-logins")
     after = row_counts()

@@ -4,13 +4,12 @@ import csv
 import io
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from devices.models import ChargingCart, Device, DeviceEvent, InventoryMark, InventoryRound, Loan
@@ -19,12 +18,7 @@ from tests.factories import DeviceFactory, PersonFactory, UserFactory
 HEADER = ["unit", "category", "asset tag", "serial number", "model"]
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Run in English, so that the messages the tests look for stay put as translations grow."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def url(model, view, *args):

@@ -23,12 +23,7 @@ from tests.factories import DeviceFactory, PersonFactory, UnitFactory, UserFacto
 FORMULAS = ['=HYPERLINK("http://example.com")', "+1+1", "-2+3", "@SUM(A1:A2)"]
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Run in English, so that the headers the tests look for stay put as translations grow."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def unit_url(unit, fmt="csv"):

@@ -4,7 +4,6 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,15 +24,8 @@ from tests.factories import (
 Status = Device.Status
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Run the pages in English, so the messages looked for stay put as translations grow.
-
-    The receipts choose their own language (Finnish unless asked), whatever the page's.
-    """
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+# The receipts choose their own language (Finnish unless asked), whatever the page's.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def handout_url(unit, mode="out"):

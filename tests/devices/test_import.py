@@ -26,11 +26,7 @@ HEADER = ["unit", "category", "asset tag", "serial number", "model", "status", "
           "use"]
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Run in English, so that the messages the tests look for stay put as translations grow."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def row(**cells):

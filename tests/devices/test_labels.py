@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from guardian.shortcuts import assign_perm
 
 from devices import services
@@ -16,13 +15,7 @@ from devices.models import Device
 from devices.views import labels
 from tests.factories import ChargingCartFactory, DeviceFactory, UserFactory
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Run the pages in English, so the words looked for stay put as translations grow."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

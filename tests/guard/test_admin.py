@@ -3,7 +3,6 @@
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
 from guard.models import FailedLogin, SuccessfulLogin
 from tests.factories import UserFactory
@@ -12,12 +11,7 @@ from units.services import organisation_administrator_appoint
 LIST = reverse("admin:guard_failedlogin_changelist")
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Run in English, so that the messages the tests look for stay put as translations grow."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -6,18 +6,13 @@ import zipfile
 
 import openpyxl
 import pytest
-from django.conf import settings
-from django.utils import translation
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
-def english(client):
-    """Run in English, so that the messages the tests look for stay put as translations grow."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+def in_english(english):
+    """Run every test of this folder in English (tests/conftest.py)."""
 
 
 @pytest.fixture

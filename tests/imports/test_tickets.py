@@ -5,6 +5,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -66,6 +67,7 @@ def test_another_users_token_is_refused_and_stays_good_for_its_owner(admin_clien
     token = checked(admin_client)
     other = Client()
     other.force_login(UserFactory(username="toinen", is_staff=True, is_superuser=True))
+    other.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     _response, said = confirm(other, token)
     assert said == ["The confirmation is not valid: upload the file again."]
     assert not Device.objects.exists()

@@ -1,12 +1,10 @@
 """The organisation admin's action that copies a matrix: the page, the permissions, the result."""
 
 import pytest
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import translation
 from guardian.shortcuts import assign_perm
 
 from matrix.admin import OrganisationMatrixAdmin
@@ -27,12 +25,7 @@ from units.models import Organisation
 CHANGELIST = reverse("admin:units_organisation_changelist")
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Run in English, so that the messages the tests look for stay put as translations grow."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def give_matrix(organisation, roles=2, duties=2):

@@ -3,9 +3,7 @@
 import re
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from guardian.shortcuts import assign_perm
 
 from matrix.copying import matrix_copy, matrix_differences
@@ -19,13 +17,7 @@ from tests.factories import (
 )
 from units.models import Organisation
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Run in English, so that the words the tests look for stay put as translations grow."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def words(response):

@@ -9,7 +9,6 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from matrix import services
 from matrix.copying import MatrixSize, matrix_copy, matrix_size
@@ -29,11 +28,7 @@ from units.models import Organisation
 REMAPPED = {"id", "organisation_id", "level_id", "role_id", "copied_from_id"}
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Run in English, so that the messages the tests look for stay put as translations grow."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

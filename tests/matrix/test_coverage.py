@@ -8,9 +8,8 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from matrix.coverage import build_coverage, busiest, parse_options
@@ -32,12 +31,7 @@ def days(count):
     return timezone.localdate() + datetime.timedelta(days=count)
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Run in English, so that the words the tests look for stay put as translations grow."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from matrix.health import KINDS, findings, group_findings
@@ -23,13 +22,7 @@ from tests.factories import (
 )
 from units.models import Unit
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Run in English, so that the words the tests look for stay put as translations grow."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def days(count):

@@ -4,9 +4,8 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from roles.models import Role
@@ -25,12 +24,7 @@ from units.models import Organisation
 PAGES = ["organisation", "coverage", "coverage_export", "health"]
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Run in English, so that the words the tests look for stay put as translations grow."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def url(page, slug):

@@ -1,8 +1,6 @@
 """A region's municipality with an action plan, and helpers to snapshot plans and read sheets."""
 
 import pytest
-from django.conf import settings
-from django.utils import translation
 
 from plans.models import Action, ActionPlan, Goal
 from roles.models import Role
@@ -18,11 +16,8 @@ from units.models import Organisation
 
 
 @pytest.fixture(autouse=True)
-def english(client):
-    """Run in English, so that the messages the tests look for stay put as translations grow."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+def in_english(english):
+    """Run every test of this folder in English (tests/conftest.py)."""
 
 
 @pytest.fixture

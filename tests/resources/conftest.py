@@ -1,7 +1,6 @@
 """A small matrix, and helpers to snapshot the matrix and to run a sheet through a file."""
 
 import pytest
-from django.utils import translation
 
 from roles.models import Duty, Level, Role
 from tests.factories import DutyFactory, LevelFactory, OrganisationFactory, RoleFactory
@@ -56,10 +55,8 @@ def matrix(region):
 
 
 @pytest.fixture(autouse=True)
-def english():
-    """Run in English, so that the messages the tests look for stay put as translations grow."""
-    with translation.override("en"):
-        yield
+def in_english(english):
+    """Run every test of this folder in English (tests/conftest.py)."""
 
 
 def texts(obj, *names):

@@ -22,16 +22,7 @@ from tests.factories import (
 )
 from units.models import Organisation, Sector
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """Build the data in English (so in Finnish texts) and restore the language after requests.
-
-    A request leaves its language active in the test's thread; a factory run after a Swedish
-    request would write its texts into the Swedish columns.
-    """
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def speaking(client, language):
