@@ -28,6 +28,8 @@ def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # The settings want a secret key outside DEBUG; a throw-away database needs no lasting one.
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    # The benchmarks ask the pages over the test client's plain HTTP, not through a TLS proxy.
+    os.environ.setdefault("DJANGO_HTTPS", "0")
     sys.path.insert(0, str(ROOT))
     import django
     from django.core.management import call_command
