@@ -33,7 +33,7 @@ from guardian.models import UserObjectPermissionBase
 from devices.models import DeviceEvent, Loan
 from imports.models import ImportJob
 from matrix.models import Assignment
-from matrix.services import assignment_end
+from matrix.services import assignment_delete, assignment_end
 from units.history import how_label
 from units.models import Person
 from units.resources import escape_formula
@@ -137,7 +137,7 @@ def _end_assignments(person, last_day):
     for assignment in Assignment.objects.filter(person=person).filter(
             Q(end_date__isnull=True) | Q(end_date__gt=last_day)):
         if assignment.start_date is not None and assignment.start_date > last_day:
-            assignment.delete()
+            assignment_delete(assignment=assignment)
         else:
             assignment_end(assignment=assignment, end_date=last_day)
         count += 1
