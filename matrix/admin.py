@@ -56,6 +56,14 @@ class AssignmentAdmin(ScopedSheetAdmin):
         # The admin goes on with its own instance (log entry, redirect): make it the saved one.
         obj.pk, obj._state = saved.pk, saved._state
 
+    def delete_object(self, obj):
+        """Delete the assignment through the services."""
+        services.assignment_delete(assignment=obj)
+
+    def delete_objects(self, queryset):
+        """Delete the chosen assignments through the services."""
+        services.assignments_delete(assignments=queryset)
+
 class CopyMatrixForm(forms.Form):
     """Where to copy an organisation's matrix, and whether to replace the matrix there."""
 

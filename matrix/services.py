@@ -73,6 +73,20 @@ def assignment_end(*, assignment, end_date, version=None):
     return assignment
 
 
+@transaction.atomic
+def assignment_delete(*, assignment):
+    """Delete `assignment`, as one that never took effect (an ended one is kept: see end)."""
+    _lock_roles(_lock_assignment(assignment))
+    assignment.delete()
+
+
+@transaction.atomic
+def assignments_delete(*, assignments):
+    """Delete the assignments of the queryset `assignments` at once, their roles locked first."""
+    _lock_roles(*assignments.values_list("role", flat=True))
+    assignments.delete()
+
+
 def _lock_assignment(assignment):
     """Lock the stored row of `assignment` until the transaction ends; return its role's id."""
     return (Assignment.objects.select_for_update().filter(pk=assignment.pk)

@@ -8,7 +8,6 @@ the person's past roles out of the matrix.
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,9 +16,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from devices.models import DeviceEvent, Loan
-from matrix.models import Assignment
-from privacy.services import erasure_refusal, person_erase, personal_data_export
+from privacy.services import (
+    erasure_counts,
+    erasure_refusals,
+    person_erase,
+    personal_data_export,
+)
 
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "json": "application/json"}
@@ -99,17 +101,10 @@ class PersonDataProtectionAdmin:
         return self._erase_page(request, [person])
 
     def _erase_page(self, request, people):
-        today = timezone.localdate()
-        rows = [{
-            "person": person,
-            "refusal": erasure_refusal(person),
-            "assignments": Assignment.objects.filter(person=person).filter(
-                models.Q(end_date__isnull=True) | models.Q(end_date__gte=today)).count(),
-            "loans": Loan.objects.filter(holder=person).count(),
-            "events": DeviceEvent.objects.filter(
-                models.Q(holder=person) | models.Q(by=person.user_id)
-                if person.user_id else models.Q(holder=person)).count(),
-        } for person in people]
+        refusals = erasure_refusals(people)
+        counts = erasure_counts(people)
+        rows = [{"person": person, "refusal": refusals.get(person.pk, ""), **counts[person.pk]}
+                for person in people]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Erase people"), "opts": self.opts, "rows": rows,

@@ -14,6 +14,7 @@ The event log stays append-only: it only loses its personal part (EventQuerySet.
 
 import datetime
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import tablib
@@ -24,7 +25,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from guardian.models import UserObjectPermissionBase
 from devices.models import DeviceEvent, Loan
 from imports.models import ImportJob
 from matrix.models import Assignment
-from matrix.services import assignment_end
+from matrix.services import assignment_delete, assignment_end
 from units.history import how_label
 from units.models import Person
 from units.resources import escape_formula
@@ -137,7 +138,7 @@ def _end_assignments(person, last_day):
     for assignment in Assignment.objects.filter(person=person).filter(
             Q(end_date__isnull=True) | Q(end_date__gt=last_day)):
         if assignment.start_date is not None and assignment.start_date > last_day:
-            assignment.delete()
+            assignment_delete(assignment=assignment)
         else:
             assignment_end(assignment=assignment, end_date=last_day)
         count += 1
@@ -308,12 +309,41 @@ def _json_value(value):
 
 def erasure_refusal(person):
     """Return why `person` cannot be erased now, or "" if they can."""
-    out = list(Loan.objects.open().filter(holder=person)
-               .values_list("device__asset_tag", flat=True).order_by("device__asset_tag"))
-    if out:
-        return _("%(person)s still holds %(devices)s: take the devices back first.") % {
-            "person": person.name, "devices": ", ".join(out)}
-    return ""
+    return erasure_refusals([person]).get(person.pk, "")
+
+
+def erasure_refusals(people):
+    """Return why each of `people` who cannot be erased now cannot, keyed by id, in one query."""
+    held = defaultdict(list)
+    for holder, tag in (Loan.objects.open().filter(holder__in=people)
+                        .values_list("holder", "device__asset_tag")
+                        .order_by("device__asset_tag")):
+        held[holder].append(tag)
+    return {person.pk: _("%(person)s still holds %(devices)s: take the devices back first.") % {
+        "person": person.name, "devices": ", ".join(held[person.pk])}
+        for person in people if person.pk in held}
+
+
+def erasure_counts(people):
+    """Return what erasing each of `people` touches, keyed by id: roles in force or to come,
+    loans and device events (those they held or made), counted in three grouped queries."""
+    today = timezone.localdate()
+    users = {person.user_id: person.pk for person in people if person.user_id}
+
+    def grouped(queryset, by):
+        return dict(queryset.order_by().values_list(by).annotate(n=Count("pk")))
+
+    assignments = grouped(Assignment.objects.filter(person__in=people).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)), "person")
+    loans = grouped(Loan.objects.filter(holder__in=people), "holder")
+    held = grouped(DeviceEvent.objects.filter(holder__in=people), "holder")
+    # Events a person made with their login and held themselves are counted once, as held.
+    made = grouped(DeviceEvent.objects.filter(by__in=users).exclude(holder__user=F("by")), "by")
+    for user, n in made.items():
+        held[users[user]] = held.get(users[user], 0) + n
+    return {person.pk: {"assignments": assignments.get(person.pk, 0),
+                        "loans": loans.get(person.pk, 0), "events": held.get(person.pk, 0)}
+            for person in people}
 
 
 @transaction.atomic

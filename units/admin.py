@@ -191,12 +191,20 @@ class ScopedAdmin(VersionedAdmin):
         if queryset.exclude(pk__in=self.scoped(request, queryset, "change").values("pk")).exists():
             raise PermissionDenied
         with deleting_in_bulk():
-            super().delete_queryset(request, queryset)
+            self.delete_objects(queryset)
 
     def delete_model(self, request, obj):
         """Delete the object, writing the history of what goes with it in bulk."""
         with deleting_in_bulk():
-            super().delete_model(request, obj)
+            self.delete_object(obj)
+
+    def delete_objects(self, queryset):
+        """Delete the objects of `queryset`; an admin whose model has a delete service calls it."""
+        queryset.delete()
+
+    def delete_object(self, obj):
+        """Delete `obj`; an admin whose model has a delete service calls it."""
+        obj.delete()
 
     def choices_for(self, request, model):
         """Return the objects of `model` a form here may point to, or None to keep Django's."""

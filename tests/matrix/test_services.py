@@ -105,3 +105,23 @@ def test_moving_the_end_later_is_checked_like_an_edit(school, principal_role, sa
     assert "is_lead" in error.value.message_dict
     earlier.refresh_from_db()
     assert earlier.end_date == D(2021, 7, 31)
+
+
+def test_delete_removes_one_assignment_and_the_role_grants_no_more(school, principal_role,
+                                                                   sanna):
+    assignment = services.assignment_create(person=sanna, role=principal_role, unit=school)
+    assert fresh(sanna.user).has_perm("units.view_unit", school)
+    pk = assignment.pk
+    services.assignment_delete(assignment=assignment)
+    assert not Assignment.objects.exists()
+    assert not fresh(sanna.user).has_perm("units.view_unit", school)
+    assert Assignment.history.filter(id=pk).latest().history_type == "-"
+
+
+def test_delete_of_a_queryset_removes_only_its_assignments(school, principal_role, sanna):
+    kept = services.assignment_create(person=sanna, role=principal_role, unit=school,
+                                      is_lead=False)
+    other = person_with_login(school.organisation, "toinen")
+    services.assignment_create(person=other, role=principal_role, unit=school)
+    services.assignments_delete(assignments=Assignment.objects.filter(person=other))
+    assert list(Assignment.objects.all()) == [kept]

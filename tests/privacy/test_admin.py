@@ -148,3 +148,31 @@ def test_a_superuser_deletes_a_login_that_acted_on_devices(admin_client, mine):
                                  {"post": "yes"})
     assert response.status_code == 302
     assert DeviceEvent.objects.filter(by__isnull=True, by_name="Maija Mallikas").count() == 2
+
+
+def erase_page(client, people):
+    return client.post(CHANGELIST, {"action": "erase_people",
+                                    ACTION_CHECKBOX_NAME: [person.pk for person in people]})
+
+
+def test_the_erase_page_counts_what_each_person_touches(kuopio_admin, mine, kuopio):
+    other = PersonFactory(organisation=kuopio, name="Olli Muu")
+    rows = {row["person"].pk: row for row in erase_page(kuopio_admin, [mine, other])
+            .context["rows"]}
+    # Maija lent a device to herself and took it back: one loan, its two events counted once.
+    assert {key: rows[mine.pk][key] for key in ("assignments", "loans", "events")} == {
+        "assignments": 0, "loans": 1, "events": 2}
+    assert {key: rows[other.pk][key] for key in ("assignments", "loans", "events")} == {
+        "assignments": 0, "loans": 0, "events": 0}
+
+
+def test_the_erase_page_asks_as_many_queries_for_many_people_as_for_one(
+        kuopio_admin, mine, kuopio, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        erase_page(kuopio_admin, [mine])
+    many = [mine, *(PersonFactory(organisation=kuopio) for _ in range(5))]
+    with django_assert_num_queries(len(one)):
+        erase_page(kuopio_admin, many)
