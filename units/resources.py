@@ -61,6 +61,8 @@ def choice_names(choices):
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
                 names.setdefault(folded(label), code)
+                # "Unit: each unit has its own holder" may be written "unit".
+                names.setdefault(folded(str(label).split(":")[0]), code)
     return names
 
 
