@@ -10,6 +10,8 @@ rows that say different things about the same plan or goal are an error. The res
 a role slug of the plan's organisation or of one above it, or "organisation/slug".
 """
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Prefetch
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +20,7 @@ from import_export.results import RowResult
 
 from plans.models import FIRST_YEAR, LAST_YEAR, Action, ActionPlan, Goal
 from roles.models import Duty, Role
-from units.resources import VastuuResource, choice_names, folded, text_field
+from units.resources import VastuuResource, choice_label, choice_names, folded, text_field
 
 # The columns of an action: one of them filled in on a row with no action text is a mistake.
 ACTION_COLUMNS = ("responsible_role", "target", "status", "order")
@@ -85,6 +87,21 @@ class PlanResource(VastuuResource):
     def get_display_name(cls):
         """Return the name the admin's import and export forms show for this resource."""
         return _("Action plan (one row per action)")
+
+    def examples(self):
+        """Return a plan of one of the user's organisations: one goal with two actions."""
+        organisation = self.example_organisation()
+        goal = {"organisation": organisation.slug if organisation else "",
+                "year": date.today().year, "title": str(_("Example plan")),
+                "goal": str(_("The staff's digital skills grow.")),
+                "development_area": choice_label(Duty.Area.choices, Duty.Area.COMPETENCE),
+                "target": str(_("Every teacher has been trained."))}
+        return [
+            {**goal, "text": str(_("Tutor teachers hold a training every month.")),
+             "status": choice_label(Action.Status.choices, Action.Status.PLANNED)},
+            {**goal, "text": str(_("Each school makes its own training plan.")),
+             "status": choice_label(Action.Status.choices, Action.Status.IN_PROGRESS)},
+        ]
 
     # Export
 

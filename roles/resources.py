@@ -13,6 +13,7 @@ texts are stored as its Finnish ones too, as the admin does.
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Prefetch, Q
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export import widgets
 from import_export.fields import Field
@@ -20,7 +21,13 @@ from import_export.fields import Field
 from roles.forms import validate_duty_sectors
 from roles.models import Duty, Level, Role, title_lines
 from units.models import Organisation
-from units.resources import VastuuResource, sector_widget, split_cell, text_field
+from units.resources import (
+    VastuuResource,
+    choice_label,
+    sector_widget,
+    split_cell,
+    text_field,
+)
 from units.translation import FINNISH
 
 # The columns that describe the role rather than the duty; every row of a role must agree on them.
@@ -150,6 +157,22 @@ class MatrixResource(VastuuResource):
     def get_display_name(cls):
         """Return the name the admin's import and export forms show for this resource."""
         return _("Matrix (one row per duty)")
+
+    def examples(self):
+        """Return a role of one of the user's organisations with two duties."""
+        organisation = self.example_organisation()
+        role = str(_("Example role"))
+        row = {"organisation": organisation.slug if organisation else "",
+               "level": str(_("Example level")), "role_name": role, "role": slugify(role),
+               "scope": choice_label(Role.Scope.choices, Role.Scope.ORGANISATION),
+               "responsible_title": str(_("ICT coordinator"))}
+        return [
+            {**row, "text": str(_("We keep the ICT plan up to date.")),
+             "recurrence": str(_("once a school year")), "months": "8",
+             "development_area": choice_label(Duty.Area.choices, Duty.Area.SERVICES)},
+            {**row, "text": str(_("We train the staff in the new tools.")), "months": "9, 1",
+             "development_area": choice_label(Duty.Area.choices, Duty.Area.COMPETENCE)},
+        ]
 
     # Export
 

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 from import_export import resources, widgets
 from import_export.exceptions import FieldError
 from import_export.fields import Field
@@ -443,11 +443,10 @@ class VastuuResource(resources.ModelResource):
 
     def example_organisation(self):
         """Return an organisation the user may change, for the examples (None if none)."""
-        organisations = Organisation.objects.order_by("parent__isnull", "name")
+        organisations = Organisation.objects.all()
         if self.user is not None:
-            organisations = Organisation.objects.for_user(self.user, "change").order_by(
-                "parent__isnull", "name")
-        return organisations.first()
+            organisations = Organisation.objects.for_user(self.user, "change")
+        return organisations.order_by("name").first()
 
     def count(self, obj, created):
         """Count `obj` as saved by this import: created, or changed."""
@@ -632,6 +631,19 @@ class OrganisationResource(VastuuResource):
         fields = ("slug", "name", "kind", "parent", "max_lead_roles", "language")
         import_id_fields = ("slug",)
 
+    def examples(self):
+        """Return a municipality and a joint authority under one of the user's organisations."""
+        parent = self.example_organisation()
+        rows = []
+        for name, kind in ((_("Example municipality"), Organisation.Kind.MUNICIPALITY),
+                           (_("Example joint authority"), Organisation.Kind.JOINT_AUTHORITY)):
+            rows.append({"slug": slugify(str(name)), "name": str(name),
+                         "kind": choice_label(Organisation.Kind.choices, kind),
+                         "parent": parent.slug if parent else "", "max_lead_roles": 1,
+                         "language": choice_label(Organisation.Language.choices,
+                                                  Organisation.Language.FINNISH)})
+        return rows
+
     def filter_export(self, queryset, **kwargs):
         """Order organisations so that every parent comes before its children."""
         depth = Case(
@@ -656,6 +668,15 @@ class UnitResource(VastuuResource):
         model = Unit
         fields = ("slug", "name", "organisation", "sectors")
         import_id_fields = ("slug",)
+
+    def examples(self):
+        """Return two units of one of the user's organisations, each in a sector."""
+        organisation = self.example_organisation()
+        sectors = list(Sector.objects.order_by("pk").values_list("code", flat=True)[:2])
+        return [{"slug": slugify(str(name)), "name": str(name),
+                 "organisation": organisation.slug if organisation else "", "sectors": sector}
+                for name, sector in zip((_("Example school"), _("Example daycare")),
+                                        sectors or ["", ""], strict=False)]
 
     def filter_export(self, queryset, **kwargs):
         """Return the units with what the sheet shows fetched in bulk."""
@@ -684,6 +705,15 @@ class PersonResource(VastuuResource):
             raise ValidationError({self.column("email"): _(
                 "An email address is needed: it is how a person is recognised again.")})
         row[self.column("email")] = email
+
+    def examples(self):
+        """Return two people of one of the user's organisations."""
+        organisation = self.example_organisation()
+        return [{"email": email, "name": name, "title": str(title),
+                 "organisation": organisation.slug if organisation else ""}
+                for email, name, title in (
+                    ("maija.meikalainen@example.fi", "Maija Meikäläinen", _("teacher")),
+                    ("matti.virtanen@example.fi", "Matti Virtanen", _("principal")))]
 
     def filter_export(self, queryset, **kwargs):
         """Return the people with their organisations."""
