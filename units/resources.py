@@ -522,7 +522,38 @@ class VastuuResource(resources.ModelResource):
             return row_result
         for key, value in row.items():
             row[key] = unescape_formula(value.strip() if isinstance(value, str) else value)
-        return super().import_row(row, instance_loader, **kwargs)
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if row_result.validation_error is not None:
+            row_result.validation_error = self.with_cell_errors(row_result.validation_error, row)
+        return row_result
+
+    def with_cell_errors(self, error, row):
+        """Return `error` with the errors of the row's other cells added, each by its column.
+
+        A row refused early (its organisation unknown, say) would otherwise tell one mistake an
+        upload; every cell that cannot be read is told at once.
+        """
+        if not hasattr(error, "error_dict"):
+            return error
+        errors = dict(error.error_dict)
+        columns = {field.attribute: field.column_name
+                   for field in self.fields.values() if field.attribute}
+        told = {columns.get(key, key) for key in errors}
+        for field in self.get_import_fields():
+            column = field.column_name
+            if (column in told or column not in row
+                    or self.cell(row, self.get_field_name(field)) == ""):
+                continue
+            try:
+                if column in self.choices_by_column:
+                    choice_code(self.choices_by_column[column], row[column])
+                else:
+                    field.clean(row)
+            except ValueError as cell_error:
+                errors[column] = [str(cell_error)]
+            except Exception:  # noqa: BLE001, S112 (a cell that needs the rest of the row)
+                continue
+        return ValidationError(errors)
 
     def get_instance(self, instance_loader, row):
         """Return the stored object the row's key names; a key cell that does not parse is new."""

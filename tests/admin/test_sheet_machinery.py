@@ -334,3 +334,16 @@ def test_headers_in_swedish_or_with_odd_spacing_are_read(kuopio):
 
     assert not result.has_validation_errors(), result.invalid_rows[0].error_dict
     assert Organisation.objects.filter(slug="espoo", name="Espoo").exists()
+
+
+def test_a_row_refused_early_still_tells_its_other_bad_cells(kuopio):
+    headers = ["organisation", "year", "goal", "development area", "action", "status"]
+    dataset = tablib.Dataset(["ei-ole", 2025, "Tavoite", "talous", "Yksi", "valmiina"],
+                             headers=headers)
+
+    result = PlanResource().import_data(dataset)
+
+    [row] = result.invalid_rows
+    assert set(row.error_dict) == {"organisation", "development area", "status"}
+    assert "Valid values: Planned" in row.error_dict["status"][0]
+    assert not ActionPlan.objects.exists()
