@@ -37,7 +37,7 @@ from devices.resources import COLUMNS, header_keys
 from imports.sheets import SheetError, kind_of, read_rows
 from units.history import record_bulk
 from units.models import Person, Unit
-from units.resources import DayWidget, YesNoWidget, choice_names, unescape_formula
+from units.resources import DayWidget, YesNoWidget, choice_names, folded, unescape_formula
 
 BATCH = 500
 # SQLite allows 999 parameters a query: look keys up in slices below that.
@@ -369,7 +369,7 @@ class _Planner:
         if key in CHOICES:
             if empty:
                 return _KEEP
-            code = self.choices[key].get(_text(value).casefold())
+            code = self.choices[key].get(folded(_text(value)))
             if code is None:
                 raise ValueError(_("Unknown %(column)s: %(value)s. Write one of: %(choices)s.")
                                  % {"column": self.labels[key], "value": value,

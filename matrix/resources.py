@@ -1,5 +1,7 @@
 """Import and export of assignments: who holds which role, where, from when."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
@@ -56,6 +58,32 @@ class AssignmentResource(VastuuResource):
         fields = ("person", "role_organisation", "role", "unit", "organisation", "is_lead",
                   "start_date", "end_date")
         import_id_fields = ("person", "role", "unit", "organisation", "start_date")
+
+    def examples(self):
+        """Return up to two assignments of people of the user's organisations to its roles.
+
+        They name stored people and roles, so a sheet of people (units.resources.PersonResource)
+        and a matrix must be imported first; with none, the rows show only the shape.
+        """
+        organisation = self.example_organisation()
+        if organisation is None:
+            return []
+        lineage = organisation.lineage_ids()
+        people = list(Person.objects.filter(organisation=organisation).order_by("pk")[:2])
+        unit = Unit.objects.filter(organisation=organisation).order_by("name").first()
+        roles = Role.objects.filter(level__organisation__in=lineage).select_related(
+            "level__organisation").order_by("level__order", "order", "pk")
+        if unit is None:
+            roles = roles.filter(scope=Role.Scope.ORGANISATION)
+        rows = []
+        for person, role in zip(people, roles[:2], strict=False):
+            by_unit = role.scope == Role.Scope.UNIT
+            rows.append({"person": person.email,
+                         "role_organisation": role.level.organisation.slug, "role": role.slug,
+                         "unit": unit.slug if by_unit else "",
+                         "organisation": "" if by_unit else organisation.slug,
+                         "is_lead": str(_("yes")), "start_date": date.today().isoformat()})
+        return rows
 
     def filter_export(self, queryset, **kwargs):
         """Return the assignments with everything the sheet shows."""

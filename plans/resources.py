@@ -10,6 +10,8 @@ rows that say different things about the same plan or goal are an error. The res
 a role slug of the plan's organisation or of one above it, or "organisation/slug".
 """
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Prefetch
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +20,7 @@ from import_export.results import RowResult
 
 from plans.models import FIRST_YEAR, LAST_YEAR, Action, ActionPlan, Goal
 from roles.models import Duty, Role
-from units.resources import VastuuResource, choice_names, text_field
+from units.resources import VastuuResource, choice_label, choice_names, folded, text_field
 
 # The columns of an action: one of them filled in on a row with no action text is a mistake.
 ACTION_COLUMNS = ("responsible_role", "target", "status", "order")
@@ -71,6 +73,10 @@ class PlanResource(VastuuResource):
     order = Field("order", _("action order"),
                   dehydrate_method=lambda action: action.order if action.pk else "")
 
+    # A plan is read by people: its choices are written as words.
+    labels_in_export = True
+    choice_columns = {"development_area": Duty.Area.choices}
+
     class Meta(VastuuResource.Meta):
         model = Action
         fields = ("organisation", "year", "title", "goal", "development_area", "goal_order",
@@ -81,6 +87,21 @@ class PlanResource(VastuuResource):
     def get_display_name(cls):
         """Return the name the admin's import and export forms show for this resource."""
         return _("Action plan (one row per action)")
+
+    def examples(self):
+        """Return a plan of one of the user's organisations: one goal with two actions."""
+        organisation = self.example_organisation()
+        goal = {"organisation": organisation.slug if organisation else "",
+                "year": date.today().year, "title": str(_("Example plan")),
+                "goal": str(_("The staff's digital skills grow.")),
+                "development_area": choice_label(Duty.Area.choices, Duty.Area.COMPETENCE),
+                "target": str(_("Every teacher has been trained."))}
+        return [
+            {**goal, "text": str(_("Tutor teachers hold a training every month.")),
+             "status": choice_label(Action.Status.choices, Action.Status.PLANNED)},
+            {**goal, "text": str(_("Each school makes its own training plan.")),
+             "status": choice_label(Action.Status.choices, Action.Status.IN_PROGRESS)},
+        ]
 
     # Export
 
@@ -94,7 +115,6 @@ class PlanResource(VastuuResource):
         """Start the bookkeeping of one import; note what the sheet says of each plan and goal."""
         super().before_import(dataset, **kwargs)
         self.areas = choice_names(Duty.Area.choices)
-        self.statuses = choice_names(Action.Status.choices)
         self.plans = {}  # (organisation pk, year) → plan
         self.goals = {}  # (plan pk, text) → goal
         self.goal_orders = {}  # plan pk → the highest goal order placed so far
@@ -107,7 +127,7 @@ class PlanResource(VastuuResource):
             plan_key = (self.cell(values, "organisation"), whole_number(self.cell(values, "year")))
             self._note(("title", plan_key), self.cell(values, "title"), line)
             goal_key = (plan_key, self.cell(values, "goal"))
-            area = self.areas.get(self.cell(values, "development_area").casefold())
+            area = self.areas.get(folded(self.cell(values, "development_area")))
             self._note(("development_area", goal_key), area, line)
             self._note(("goal_order", goal_key),
                        whole_number(self.cell(values, "goal_order")), line)
@@ -161,12 +181,10 @@ class PlanResource(VastuuResource):
                 raise ValidationError(errors)
             return  # a goal or plan with no actions: skip_row() skips it
         goal, line = self.row_goal, kwargs["row_number"] + 1  # _goal() made sure there is one
-        status = self.cell(row, "status")
-        if status:
-            if status.casefold() in self.statuses:
-                instance.status = self.statuses[status.casefold()]
-            else:
-                errors["status"] = [_("Unknown status: %(value)s.") % {"value": status}]
+        try:
+            instance.status = self.choice(row, "status") or instance.status
+        except ValidationError as error:
+            errors["status"] = error.messages
         reference = self.cell(row, "responsible_role")
         instance.responsible_role = self._role(reference, self.row_plan.organisation)
         if reference and instance.responsible_role is None:
@@ -248,10 +266,11 @@ class PlanResource(VastuuResource):
             return None
         errors = {}
         goal_key = (plan_key, text)
-        area = self.areas.get(area_text.casefold()) if area_text else ""
-        if area is None:
-            errors[self.column("development_area")] = _(
-                "Unknown development area: %(value)s.") % {"value": area_text}
+        area = ""
+        try:
+            area = self.choice(row, "development_area")
+        except ValidationError as error:
+            errors.update(error.message_dict)
         order = whole_number(order_text) if order_text else None
         if order_text and order is None:
             errors[self.column("goal_order")] = _("Enter a whole number.")
@@ -335,8 +354,10 @@ class PlanResource(VastuuResource):
                 self.column(columns[key]) if key in columns else key: messages
                 for key, messages in error.message_dict.items()
             }) from None
-        self.row_created = self.row_created or obj.pk is None
+        created = obj.pk is None
+        self.row_created = self.row_created or created
         obj.save()
+        self.count(obj, created)
         self.row_changed = True
 
 

@@ -11,8 +11,9 @@ texts are stored as its Finnish ones too, as the admin does.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Prefetch, Q
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export import widgets
 from import_export.fields import Field
@@ -20,7 +21,13 @@ from import_export.fields import Field
 from roles.forms import validate_duty_sectors
 from roles.models import Duty, Level, Role, title_lines
 from units.models import Organisation
-from units.resources import VastuuResource, sector_widget, split_cell, text_field
+from units.resources import (
+    VastuuResource,
+    choice_label,
+    sector_widget,
+    split_cell,
+    text_field,
+)
 from units.translation import FINNISH
 
 # The columns that describe the role rather than the duty; every row of a role must agree on them.
@@ -133,6 +140,10 @@ class MatrixResource(VastuuResource):
         references(duty.collaborating_roles.all(), duty.role) if duty.pk else ""))
     development_area = text_field("development_area", _("development area"))
 
+    # A matrix is read by people: its choices are written as words.
+    labels_in_export = True
+    choice_columns = {"scope": Role.Scope.choices}
+
     class Meta(VastuuResource.Meta):
         model = Duty
         fields = ("organisation", "level", "level_sv", "level_order", "role_name",
@@ -146,6 +157,22 @@ class MatrixResource(VastuuResource):
     def get_display_name(cls):
         """Return the name the admin's import and export forms show for this resource."""
         return _("Matrix (one row per duty)")
+
+    def examples(self):
+        """Return a role of one of the user's organisations with two duties."""
+        organisation = self.example_organisation()
+        role = str(_("Example role"))
+        row = {"organisation": organisation.slug if organisation else "",
+               "level": str(_("Example level")), "role_name": role, "role": slugify(role),
+               "scope": choice_label(Role.Scope.choices, Role.Scope.ORGANISATION),
+               "responsible_title": str(_("ICT coordinator"))}
+        return [
+            {**row, "text": str(_("We keep the ICT plan up to date.")),
+             "recurrence": str(_("once a school year")), "months": "8",
+             "development_area": choice_label(Duty.Area.choices, Duty.Area.SERVICES)},
+            {**row, "text": str(_("We train the staff in the new tools.")), "months": "9, 1",
+             "development_area": choice_label(Duty.Area.choices, Duty.Area.COMPETENCE)},
+        ]
 
     # Export
 
@@ -171,7 +198,8 @@ class MatrixResource(VastuuResource):
         self.roles = {}  # (organisation pk, slug) → (role, role columns, line)
         self.role_sectors = {}  # role pk → sectors
         self.role_orders = {}  # level pk → order of the last role placed in it
-        self.duty_orders = {}  # role pk → order of the last duty placed in it
+        # role pk → (highest order of its duties, order of the last duty the file placed)
+        self.duty_orders = {}
         self.duty_lines = {}  # (role pk, text) → line
         self.links = []  # (object, relation, references, organisation), set once all rows exist
         self.found = {}  # (organisation pk, reference) → Role
@@ -232,10 +260,7 @@ class MatrixResource(VastuuResource):
         if first_line != line:
             errors["text"] = [
                 _("The same duty is already on line %(line)s.") % {"line": first_line}]
-        previous = self.duty_orders.get(role.pk, -1)
-        if instance.pk is None or instance.order <= previous:
-            instance.order = previous + 1
-        self.duty_orders[role.pk] = instance.order
+        self._place_duty(instance, role)
         if errors:
             raise ValidationError(errors)
 
@@ -361,10 +386,14 @@ class MatrixResource(VastuuResource):
         if unknown:
             errors[self.column("supporting_roles")] = (
                 _("Unknown role: %(value)s.") % {"value": ", ".join(unknown)})
+        try:
+            scope = self.choice(row, "scope") or Role.Scope.UNIT
+        except ValidationError as error:
+            errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
         titles = title_lines(self.cell(row, "supporting_titles"))
-        described = (level.pk, name, self.cell(row, "scope") or Role.Scope.UNIT,
+        described = (level.pk, name, scope,
                      sorted(sector.pk for sector in sectors), self.cell(row, "responsible_title"),
                      references, titles, self.cell(row, "role_name_sv"),
                      self.cell(row, "responsible_title_sv"),
@@ -415,6 +444,19 @@ class MatrixResource(VastuuResource):
             raise ValidationError(dict.fromkeys(differing, message))
         return role
 
+    def _place_duty(self, duty, role):
+        """Put `duty` after the duty placed before it in the file, and a new duty after the
+        role's stored duties too, so that imported duties never interleave with those."""
+        if role.pk not in self.duty_orders:
+            highest = role.duties.aggregate(highest=Max("order"))["highest"] if role.pk else None
+            self.duty_orders[role.pk] = (-1 if highest is None else highest, -1)
+        stored_highest, previous = self.duty_orders[role.pk]
+        if duty.pk is None:
+            duty.order = max(stored_highest, previous) + 1
+        elif duty.order <= previous:
+            duty.order = previous + 1
+        self.duty_orders[role.pk] = (max(stored_highest, duty.order), duty.order)
+
     def _place_role(self, role, level):
         """Put `role` in `level` after the role placed before it, keeping its order if it can."""
         previous = self.role_orders.get(level.pk, -1)
@@ -444,7 +486,9 @@ class MatrixResource(VastuuResource):
                 self.column(columns[key]) if key in columns else key: messages
                 for key, messages in error.message_dict.items()
             }) from None
+        created = obj.pk is None
         obj.save()
+        self.count(obj, created)
         self.row_changed = True
 
     def _links_differ(self, obj, relation, references, organisation):

@@ -165,7 +165,7 @@ def test_a_unit_sheet_imported_in_the_admin_is_recorded_as_that_import(english_a
     batch = LogEntry.objects.get(object_id__isnull=True)
     assert batch.object_repr == "yksikot.csv"
     assert batch.get_change_message() == (
-        "Import of yksikot.csv by admin: 1 new, 0 changed, 0 deleted, 0 unchanged")
+        "Import of yksikot.csv by admin: New: 1 unit.")
 
 
 def test_a_device_sheet_imported_by_the_command_is_recorded_in_bulk(school, tmp_path):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export import resources, widgets
 from import_export.exceptions import FieldError
@@ -44,17 +45,49 @@ def unescape_formula(value):
     return value
 
 
-def choice_names(choices):
-    """Return {code or label in any of the site's languages, case-folded: code} for `choices`.
+def folded(text):
+    """Return `text` as a sheet's cell or header is compared: case-folded, spaces collapsed."""
+    return " ".join(str(text).split()).casefold()
 
-    A sheet may say a choice by its code or by its label in any language; a code always wins.
+
+def choice_names(choices):
+    """Return {code or label in any of the site's languages, folded: code} for `choices`.
+
+    A sheet may say a choice by its code or by its label in any language, in any case and
+    with any spacing; a code always wins.
     """
-    names = {code.casefold(): code for code, _label in choices}
+    names = {folded(code): code for code, _label in choices}
     for code, label in choices:
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
-                names.setdefault(str(label).casefold(), code)
+                names.setdefault(folded(label), code)
+                # "Unit: each unit has its own holder" may be written "unit".
+                names.setdefault(folded(str(label).split(":")[0]), code)
     return names
+
+
+def choice_code(choices, value, names=None):
+    """Return the code of `choices` that `value` names by code or label ("" for an empty cell).
+
+    Raise ValueError naming the value and listing the valid ones in the active language.
+    """
+    if value is None or str(value).strip() == "":
+        return ""
+    names = choice_names(choices) if names is None else names
+    code = names.get(folded(value))
+    if code is None:
+        raise ValueError(_("Value '%(value)s' is not valid. Valid values: %(values)s.") % {
+            "value": str(value).strip(),
+            "values": ", ".join(str(label) for _code, label in choices)})
+    return code
+
+
+def choice_label(choices, code):
+    """Return the label of `code` among `choices` in the active language (the code if unknown)."""
+    for known, label in choices:
+        if known == code:
+            return str(label)
+    return "" if code is None else code
 
 
 def split_cell(value):
@@ -222,6 +255,23 @@ class CodesWidget(widgets.ManyToManyWidget):
         return [found[key] for key in keys]
 
 
+class ChoiceWidget(widgets.CharWidget):
+    """Read a choice by its code or by its label in any of the site's languages.
+
+    An unknown value is refused with the valid ones listed; an empty cell is an empty string.
+    """
+
+    def __init__(self, choices, **kwargs):
+        """Read the codes and labels of `choices` ((code, label) pairs)."""
+        super().__init__(**kwargs)
+        self.choices = list(choices)
+        self.names = choice_names(self.choices)
+
+    def clean(self, value, row=None, **kwargs):
+        """Return the code `value` names."""
+        return choice_code(self.choices, unescape_formula(value), self.names)
+
+
 class YesNoWidget(widgets.BooleanWidget):
     """Read yes/no in Finnish, Swedish or English, and refuse anything else."""
 
@@ -240,6 +290,12 @@ class YesNoWidget(widgets.BooleanWidget):
         if text in self.NO:
             return False
         raise ValueError(_("Write yes or no, not %(value)s.") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        """Return "yes" or "no" in the active language, or "" for no value."""
+        if value is None:
+            return ""
+        return str(_("yes") if value else _("no"))
 
 
 class DayWidget(widgets.DateWidget):
@@ -296,22 +352,111 @@ class VastuuResource(resources.ModelResource):
     organisation_paths = ()
     # What counts the rows imported (imports.progress.JobProgress), in the background worker.
     progress = None
+    # Whether an export writes a choice by its label in the active language (a sheet meant to be
+    # read by people) rather than by its code. An import reads either way.
+    labels_in_export = False
+    # The choices of columns that no model field of their own describes: {field name: choices}.
+    # A column whose model field has choices (or is a yes/no field) is found by itself.
+    choice_columns = {}
 
     def __init__(self, user=None, **kwargs):
         """Fix the column names in the active language and learn them in every language.
 
-        `user` imports (None: a command, which may write anywhere).
+        `user` imports (None: a command, which may write anywhere). A column of a model field
+        with choices reads a code or a label (ChoiceWidget), a yes/no field yes or no in any
+        language (YesNoWidget).
         """
         super().__init__(**kwargs)
         self.user = user
         self.organisations_by_slug = {}  # slug → Organisation, or the ValidationError to raise
+        self.tally = {}  # model → {"new": n, "changed": n}, what the import saved
         self.header_aliases = {}
-        for field in self.fields.values():
+        self.choices_by_column = {}
+        for name, field in self.fields.items():
             label = field.column_name
             field.column_name = str(label)
+            self.header_aliases[folded(name)] = field.column_name
             for code, _name in settings.LANGUAGES:
                 with translation.override(code):
-                    self.header_aliases[str(label).casefold()] = field.column_name
+                    self.header_aliases[folded(label)] = field.column_name
+            choices = self.choice_columns.get(name) or self._model_choices(field)
+            if choices:
+                self.choices_by_column[field.column_name] = list(choices)
+
+    def _model_choices(self, field):
+        """Return the choices of the model field `field` sets, giving its column the widget
+        that reads them; None if it has none."""
+        model_field = self._model_field(field)
+        if model_field is None:
+            return None
+        if type(field.widget) in (widgets.Widget, widgets.CharWidget, widgets.BooleanWidget):
+            if model_field.choices:
+                field.widget = ChoiceWidget(model_field.flatchoices)
+            elif model_field.get_internal_type() == "BooleanField":
+                field.widget = YesNoWidget()
+        return model_field.flatchoices if model_field.choices else None
+
+    def _model_field(self, field):
+        """Return the model field the resource field `field` sets, or None."""
+        if not field.attribute or "__" in field.attribute:
+            return None
+        try:
+            return self._meta.model._meta.get_field(field.attribute)
+        except Exception:  # noqa: BLE001 (an attribute that is not a field: a property)
+            return None
+
+    def choice(self, row, field_name):
+        """Return the code that `row` gives in the choice column of `field_name` ("" if empty).
+
+        Raise ValidationError naming the column and listing the valid values.
+        """
+        column = self.column(field_name)
+        try:
+            return choice_code(self.choices_by_column[column], self.cell(row, field_name))
+        except ValueError as error:
+            raise ValidationError({column: str(error)}) from None
+
+    def export_field(self, field, instance, **kwargs):
+        """Return the cell of `field` for `instance`; a choice as its label if the sheet says so."""
+        value = super().export_field(field, instance, **kwargs)
+        choices = self.choices_by_column.get(field.column_name)
+        if choices and self.labels_in_export and value not in (None, ""):
+            return choice_label(choices, value)
+        return value
+
+    def examples(self):
+        """Return the two example rows of this sheet's template: {field name: cell}.
+
+        They should import cleanly for the user the resource is made for; a resource fills in
+        what it can from that user's own organisations.
+        """
+        return []
+
+    def template(self):
+        """Return the template of this sheet: its headers in the active language and examples."""
+        fields = self.get_import_fields()
+        names = [self.get_field_name(field) for field in fields]
+        dataset = tablib.Dataset(headers=[field.column_name for field in fields])
+        for example in self.examples():
+            dataset.append([example.get(name, "") for name in names])
+        return dataset
+
+    def example_organisation(self):
+        """Return an organisation the user may change, for the examples (None if none)."""
+        organisations = Organisation.objects.all()
+        if self.user is not None:
+            organisations = Organisation.objects.for_user(self.user, "change")
+        return organisations.order_by("name").first()
+
+    def count(self, obj, created):
+        """Count `obj` as saved by this import: created, or changed."""
+        counts = self.tally.setdefault(type(obj), {"new": 0, "changed": 0})
+        counts["new" if created else "changed"] += 1
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Save the row's object and count it."""
+        super().save_instance(instance, is_create, row, **kwargs)
+        self.count(instance, is_create)
 
     @classmethod
     def get_result_class(cls):
@@ -344,7 +489,10 @@ class VastuuResource(resources.ModelResource):
     def import_data(self, dataset, **kwargs):
         """Import `dataset` all or nothing: a row that fails validation rolls back every row."""
         kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, **kwargs)
+        self.tally = {}
+        result = super().import_data(dataset, **kwargs)
+        result.tally = self.tally
+        return result
 
     def before_import(self, dataset, **kwargs):
         """Rename the headers of `dataset` to this resource's column names, in any language,
@@ -352,7 +500,7 @@ class VastuuResource(resources.ModelResource):
         super().before_import(dataset, **kwargs)
         if dataset.headers:
             dataset.headers = [
-                self.header_aliases.get(str(header).strip().casefold(), header)
+                self.header_aliases.get(folded(header), header)
                 if header is not None else header
                 for header in dataset.headers
             ]
@@ -374,7 +522,38 @@ class VastuuResource(resources.ModelResource):
             return row_result
         for key, value in row.items():
             row[key] = unescape_formula(value.strip() if isinstance(value, str) else value)
-        return super().import_row(row, instance_loader, **kwargs)
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if row_result.validation_error is not None:
+            row_result.validation_error = self.with_cell_errors(row_result.validation_error, row)
+        return row_result
+
+    def with_cell_errors(self, error, row):
+        """Return `error` with the errors of the row's other cells added, each by its column.
+
+        A row refused early (its organisation unknown, say) would otherwise tell one mistake an
+        upload; every cell that cannot be read is told at once.
+        """
+        if not hasattr(error, "error_dict"):
+            return error
+        errors = dict(error.error_dict)
+        columns = {field.attribute: field.column_name
+                   for field in self.fields.values() if field.attribute}
+        told = {columns.get(key, key) for key in errors}
+        for field in self.get_import_fields():
+            column = field.column_name
+            if (column in told or column not in row
+                    or self.cell(row, self.get_field_name(field)) == ""):
+                continue
+            try:
+                if column in self.choices_by_column:
+                    choice_code(self.choices_by_column[column], row[column])
+                else:
+                    field.clean(row)
+            except ValueError as cell_error:
+                errors[column] = [str(cell_error)]
+            except Exception:  # noqa: BLE001, S112 (a cell that needs the rest of the row)
+                continue
+        return ValidationError(errors)
 
     def get_instance(self, instance_loader, row):
         """Return the stored object the row's key names; a key cell that does not parse is new."""
@@ -483,6 +662,19 @@ class OrganisationResource(VastuuResource):
         fields = ("slug", "name", "kind", "parent", "max_lead_roles", "language")
         import_id_fields = ("slug",)
 
+    def examples(self):
+        """Return a municipality and a joint authority under one of the user's organisations."""
+        parent = self.example_organisation()
+        rows = []
+        for name, kind in ((_("Example municipality"), Organisation.Kind.MUNICIPALITY),
+                           (_("Example joint authority"), Organisation.Kind.JOINT_AUTHORITY)):
+            rows.append({"slug": slugify(str(name)), "name": str(name),
+                         "kind": choice_label(Organisation.Kind.choices, kind),
+                         "parent": parent.slug if parent else "", "max_lead_roles": 1,
+                         "language": choice_label(Organisation.Language.choices,
+                                                  Organisation.Language.FINNISH)})
+        return rows
+
     def filter_export(self, queryset, **kwargs):
         """Order organisations so that every parent comes before its children."""
         depth = Case(
@@ -507,6 +699,15 @@ class UnitResource(VastuuResource):
         model = Unit
         fields = ("slug", "name", "organisation", "sectors")
         import_id_fields = ("slug",)
+
+    def examples(self):
+        """Return two units of one of the user's organisations, each in a sector."""
+        organisation = self.example_organisation()
+        sectors = list(Sector.objects.order_by("pk").values_list("code", flat=True)[:2])
+        return [{"slug": slugify(str(name)), "name": str(name),
+                 "organisation": organisation.slug if organisation else "", "sectors": sector}
+                for name, sector in zip((_("Example school"), _("Example daycare")),
+                                        sectors or ["", ""], strict=False)]
 
     def filter_export(self, queryset, **kwargs):
         """Return the units with what the sheet shows fetched in bulk."""
@@ -535,6 +736,15 @@ class PersonResource(VastuuResource):
             raise ValidationError({self.column("email"): _(
                 "An email address is needed: it is how a person is recognised again.")})
         row[self.column("email")] = email
+
+    def examples(self):
+        """Return two people of one of the user's organisations."""
+        organisation = self.example_organisation()
+        return [{"email": email, "name": name, "title": str(title),
+                 "organisation": organisation.slug if organisation else ""}
+                for email, name, title in (
+                    ("maija.meikalainen@example.fi", "Maija Meikäläinen", _("teacher")),
+                    ("matti.virtanen@example.fi", "Matti Virtanen", _("principal")))]
 
     def filter_export(self, queryset, **kwargs):
         """Return the people with their organisations."""

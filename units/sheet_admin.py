@@ -13,11 +13,14 @@ from types import SimpleNamespace
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
@@ -32,7 +35,56 @@ from imports.tickets import TicketError
 from imports.uploads import check_upload, read_upload
 from units.admin_export import ExportForm
 from units.history import log_import, recording
-from units.resources import FORMATS
+from units.resources import CSV, FORMATS, XLSX
+
+# How many objects of a model an import saved, in words: ngettext keeps the grammar of each
+# language ("1 tavoite", "3 tavoitetta"). A model missing here is counted by its verbose names.
+COUNT_WORDS = {
+    "units.organisation": ngettext_lazy("%(count)d organisation", "%(count)d organisations",
+                                        "count"),
+    "units.unit": ngettext_lazy("%(count)d unit", "%(count)d units", "count"),
+    "units.person": ngettext_lazy("%(count)d person", "%(count)d people", "count"),
+    "roles.level": ngettext_lazy("%(count)d level", "%(count)d levels", "count"),
+    "roles.role": ngettext_lazy("%(count)d role", "%(count)d roles", "count"),
+    "roles.duty": ngettext_lazy("%(count)d duty", "%(count)d duties", "count"),
+    "matrix.assignment": ngettext_lazy("%(count)d assignment", "%(count)d assignments",
+                                       "count"),
+    "plans.actionplan": ngettext_lazy("%(count)d action plan", "%(count)d action plans",
+                                      "count"),
+    "plans.goal": ngettext_lazy("%(count)d goal", "%(count)d goals", "count"),
+    "plans.action": ngettext_lazy("%(count)d action", "%(count)d actions", "count"),
+    "devices.device": ngettext_lazy("%(count)d device", "%(count)d devices", "count"),
+}
+# The order in which the counts of an import are told: the containing models first.
+COUNT_ORDER = list(COUNT_WORDS)
+# The formats a sheet's template is offered in, by the name its address gives.
+TEMPLATE_FORMATS = {"csv": CSV, "xlsx": XLSX}
+
+
+def count_in_words(model, count):
+    """Return "3 goals" for `count` objects of `model`, in the active language."""
+    words = COUNT_WORDS.get(model._meta.label_lower)
+    if words is not None:
+        return words % {"count": count}
+    name = model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
+    return f"{count} {name}"
+
+
+def tally_in_words(tally):
+    """Return what an import saved, by model: "1 action plan, 3 goals, 5 actions" for each of
+    new and changed, or "" if it saved nothing."""
+    def place(model):
+        label = model._meta.label_lower
+        return COUNT_ORDER.index(label) if label in COUNT_ORDER else len(COUNT_ORDER)
+
+    models = sorted(tally, key=place)
+    parts = []
+    for key, heading in (("new", _("New: %(counts)s.")), ("changed", _("Changed: %(counts)s."))):
+        counts = [count_in_words(model, tally[model][key]) for model in models
+                  if tally[model][key]]
+        if counts:
+            parts.append(heading % {"counts": ", ".join(counts)})
+    return " ".join(parts)
 
 
 class SheetImportForm(ImportForm):
@@ -64,6 +116,36 @@ class SheetAdmin(ConfirmedUploadMixin, ImportExportModelAdmin):
     import_error_display = ("message", "row")
     import_template_name = "admin/units/sheet_import.html"
     import_form_class = SheetImportForm
+
+    def get_urls(self):
+        """Add the address of the sheet's template to the admin's own."""
+        from django.urls import path
+
+        app_label, model_name = self.get_model_info()
+        return [path("import-template/", self.admin_site.admin_view(self.import_template),
+                     name=f"{app_label}_{model_name}_import_template"), *super().get_urls()]
+
+    def import_template(self, request):
+        """Download the sheet's template: headers in the user's language, two example rows.
+
+        ?format=csv (the default) or xlsx; ?resource=n for another of the admin's sheets.
+        """
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        file_format = TEMPLATE_FORMATS.get(request.GET.get("format"), CSV)()
+        resource_classes = self.get_import_resource_classes(request)
+        index = request.GET.get("resource", "0")
+        resource_class = resource_classes[int(index)] if index.isdigit() and int(
+            index) < len(resource_classes) else resource_classes[0]
+        resource = resource_class(**self.get_import_resource_kwargs(request))
+        data = file_format.export_data(resource.template())
+        if isinstance(data, str):
+            data = data.encode(self.to_encoding)
+        name = f"{slugify(self.model._meta.verbose_name_plural)}-{slugify(_('template'))}"
+        response = HttpResponse(data, content_type=file_format.get_content_type())
+        response["Content-Disposition"] = (
+            f'attachment; filename="{name}.{file_format.get_extension()}"')
+        return response
 
     def get_import_resource_kwargs(self, request, **kwargs):
         """Return the resource's arguments: the importing user, for the scope of the rows."""
@@ -151,17 +233,46 @@ class SheetAdmin(ConfirmedUploadMixin, ImportExportModelAdmin):
                          for text in row.non_field_specific_errors]
         if problems:
             return jobs.Outcome(problems=problems)
-        return jobs.Outcome(summary=_("Import of %(model)s finished: %(summary)s.") % {
-            "model": self.model._meta.verbose_name_plural, "summary": self.import_summary(result)})
+        return jobs.Outcome(summary=_("Import finished. %(summary)s") % {
+            "summary": self.import_summary(result)})
+
+    def problem_lines(self, result):
+        """Return every problem of the import `result` as a sentence, file-wide ones first and
+        then by line: "Line 6, organisation: Unknown organisation: x."."""
+        problems = self.outcome(result).problems
+        problems.sort(key=lambda problem: -1 if problem["line"] is None else problem["line"])
+        lines = []
+        for problem in problems:
+            if problem["line"] is None:
+                lines.append(problem["message"])
+            elif problem["column"]:
+                lines.append(_("Line %(line)s, %(column)s: %(message)s") % problem)
+            else:
+                lines.append(_("Line %(line)s: %(message)s") % problem)
+        return lines
 
     def import_summary(self, result):
-        """Return what an import did, in words: "3 new, 12 changed, 0 deleted, 4 unchanged"."""
+        """Return what an import did, in words and per model, in the active language:
+        "New: 1 action plan, 3 goals, 5 actions. Changed: 1 role. 4 rows unchanged."
+
+        A resource that does not count what it saves (units.resources.VastuuResource.count)
+        is told by its rows.
+        """
         totals = result.totals
-        return _("%(new)d new, %(changed)d changed, %(deleted)d deleted, %(same)d unchanged") % {
-            "new": totals[RowResult.IMPORT_TYPE_NEW],
-            "changed": totals[RowResult.IMPORT_TYPE_UPDATE],
-            "deleted": totals[RowResult.IMPORT_TYPE_DELETE],
-            "same": totals[RowResult.IMPORT_TYPE_SKIP]}
+        tally = getattr(result, "tally", None)
+        if tally is None:
+            tally = {self.model: {"new": totals[RowResult.IMPORT_TYPE_NEW],
+                                  "changed": totals[RowResult.IMPORT_TYPE_UPDATE]}}
+        words = [tally_in_words(tally)]
+        if totals[RowResult.IMPORT_TYPE_DELETE]:
+            words.append(ngettext("%(count)d row deleted.", "%(count)d rows deleted.",
+                                  totals[RowResult.IMPORT_TYPE_DELETE]) % {
+                "count": totals[RowResult.IMPORT_TYPE_DELETE]})
+        same = totals[RowResult.IMPORT_TYPE_SKIP]
+        if same:
+            words.append(ngettext("%(count)d row unchanged.", "%(count)d rows unchanged.",
+                                  same) % {"count": same})
+        return " ".join(word for word in words if word) or str(_("Nothing changed."))
 
     def add_success_message(self, result, request):
         """Say what the import did, in the user's language."""
@@ -227,5 +338,7 @@ class SheetAdmin(ConfirmedUploadMixin, ImportExportModelAdmin):
                              [field.column_name for field in resource.get_user_visible_fields()])
                             for resource in resources],
             "import_error_display": self.import_error_display,
+            "template_formats": list(TEMPLATE_FORMATS),
+            "problems": self.problem_lines(context["result"]) if context.get("result") else [],
             **context,
         })

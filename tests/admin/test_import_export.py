@@ -67,8 +67,8 @@ def test_unit_file_with_one_bad_row_shows_its_line_and_saves_nothing(admin_clien
     [bad_row] = response.context["result"].invalid_rows
     assert bad_row.number == 4
     page = response.content.decode()
-    assert "<td>4 </td>" in page
-    assert "Unknown sector code: koulu." in page
+    assert "<td>4</td>" in page
+    assert "Line 4, sectors: Unknown sector code: koulu." in page
     assert list(Unit.objects.values_list("slug", "name")) == [("a", "Vanha nimi")]
 
 
@@ -108,7 +108,7 @@ def test_row_failing_at_save_is_listed_by_line_without_its_error_and_saves_nothi
 
     assert response.context["result"].row_errors()[0][0] == 3
     page = response.content.decode()
-    assert ("Line number: 3 - This row could not be imported because of an unexpected error. "
+    assert ("Line 3: This row could not be imported because of an unexpected error. "
             "The administrators can find it in the server&#x27;s log.") in page
     # What went wrong is for the server's log: no exception text, no traceback, no paths.
     assert "the database went away" not in page

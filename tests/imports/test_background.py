@@ -157,8 +157,7 @@ def test_a_large_person_sheet_is_imported_by_the_worker(admin_client, superuser,
                                  preview.context["confirm_form"].initial)
     job = ImportJob.objects.get()
     assert response["Location"] == reverse("imports:job", args=[job.pk])
-    assert (job.status, job.summary) == ("done", "Import of people finished: 3 new, 0 changed, "
-                                                 "0 deleted, 0 unchanged.")
+    assert (job.status, job.summary) == ("done", "Import finished. New: 3 people.")
     assert Person.objects.count() == 3
     record = Person.history.first()
     assert (record.history_user, record.history_change_reason) == (superuser,

@@ -113,7 +113,7 @@ def test_row_order_sets_duty_and_role_order(matrix):
     ({"role_sectors": "lukioo"}, "role sectors", "Unknown sector code: lukioo."),
     ({"duty_sectors": "lukio"}, "duty sectors", "A duty can only apply in its role's sectors"),
     ({"together_with": "talonmies"}, "together with", "Unknown role: talonmies."),
-    ({"scope": "valtakunta"}, "scope", "not a valid choice"),
+    ({"scope": "valtakunta"}, "scope", "Value 'valtakunta' is not valid. Valid values: Unit"),
     ({"level_order": "toinen"}, "level order", "whole number"),
     ({"duty": ""}, "duty", "required"),
 ])
