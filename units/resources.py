@@ -475,12 +475,14 @@ class OrganisationResource(VastuuResource):
     max_lead_roles = Field("max_lead_roles", _("lead roles per person"),
                            widget=widgets.IntegerWidget())
     language = text_field("language", _("language"))
+    year_kind = text_field("year_kind", _("kind of year"))
 
     organisation_paths = ("",)
 
     class Meta(VastuuResource.Meta):
         model = Organisation
-        fields = ("slug", "name", "kind", "parent", "max_lead_roles", "language")
+        fields = ("slug", "name", "kind", "parent", "max_lead_roles", "language",
+                  "year_kind")
         import_id_fields = ("slug",)
 
     def filter_export(self, queryset, **kwargs):
