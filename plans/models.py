@@ -4,6 +4,7 @@ actions; and the funding and meetings of a plan or of a group."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from roles.models import Duty, Role, validate_months
@@ -303,6 +304,10 @@ class Meeting(PlanOrGroup):
 
     def __str__(self):
         return self.name or str(_("Meeting"))
+
+    def month_names(self):
+        """Return the names of the meeting's months, in the order stored (its year's)."""
+        return [str(MONTHS[month]) for month in self.months]
 
     def year_kind(self):
         """Return the kind of year its months are in: its plan's, or its group's organisation's."""
