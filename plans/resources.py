@@ -114,6 +114,9 @@ class PlanResource(VastuuResource):
         self.areas = choice_names(Duty.Area.choices)
         self.statuses = choice_names(Action.Status.choices)
         self.year_kinds = choice_names(YearKind.choices)
+        # "Calendar year" will do for "Calendar year (January – December)", in any language.
+        for name, code in list(self.year_kinds.items()):
+            self.year_kinds.setdefault(name.split(" (")[0].strip(), code)
         self.plans = {}  # (organisation pk, year) → plan
         self.goals = {}  # (plan pk, text) → goal
         self.goal_orders = {}  # plan pk → the highest goal order placed so far
