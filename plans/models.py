@@ -224,9 +224,10 @@ class PlanOrGroup(models.Model):
         if (plan is None) == (role is None):
             raise ValidationError(_("Choose an action plan or a group, one of them."))
         if role is not None and not role.is_group:
-            raise ValidationError({"role": _(
+            # Not tied to the role field: an inline row's form has none, and would fail on it.
+            raise ValidationError(_(
                 "Only a working group or network records its funding and meetings: tick "
-                "“group or network” on the role first.")})
+                "“group or network” on the role first."), code="not_a_group")
 
 
 class Funding(PlanOrGroup):

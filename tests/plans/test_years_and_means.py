@@ -151,7 +151,7 @@ def test_funding_and_meetings_belong_to_a_plan_or_a_group_only(lahti, group):
     not_a_group = RoleFactory(level=group.level, name="Rehtori", slug="rehtori2")
     with pytest.raises(ValidationError) as raised:
         Meeting(role=not_a_group).full_clean()
-    assert "role" in raised.value.message_dict
+    assert "group or network" in str(raised.value)
     with pytest.raises(IntegrityError), transaction.atomic():
         Meeting.objects.create(name="Kellään")
 
@@ -235,3 +235,25 @@ def test_goal_target_is_kept_by_a_round_trip_of_the_sheet(plan):
     PlanResource().import_data(dataset)
 
     assert Goal.objects.get(pk=goal.pk).target == "Kaikki opettajat"
+
+
+def test_a_new_role_that_is_no_group_refuses_meetings_with_a_message(admin_client, group):
+    url = reverse("admin:roles_role_add")
+    response = admin_client.get(url)
+    data = {}
+    for name, field in response.context["adminform"].form.fields.items():
+        data[name] = field.initial if field.initial is not None else ""
+    data.update({"level": group.level.pk, "name_fi": "Uusi rooli", "slug": "uusi-rooli",
+                 "scope": "unit", "order": 0, "named_holders": "on"})
+    for inline in response.context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    data.update({"meetings-TOTAL_FORMS": 1, "meetings-0-name": "Kokous",
+                 "meetings-0-per_year": 2, "meetings-0-mode": "remote", "meetings-0-order": 0})
+    data = {key: value for key, value in data.items() if value is not None and value != []}
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "group or network" in response.content.decode()
+    assert not Meeting.objects.exists()
