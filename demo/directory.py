@@ -27,7 +27,7 @@ DEVICE_KEYS = (
 
 def load_directory(data, where, report):
     """Create or update the units, people, assignments and devices `data` describes."""
-    fields(data, where, optional=("organisations", "logins", "action_plans"))
+    fields(data, where, optional=("organisations", "logins", "action_plans", "groups"))
     organisations = data.get("organisations") or {}
     if not isinstance(organisations, dict):
         raise where.error("'organisations' should map organisation slugs to their units and people")

@@ -12,6 +12,7 @@ matrix:
       name: Kuopion kaupunki
       slug: kuopio
       kind: municipality              # region, municipality, joint_authority, service_provider
+      year_kind: school               # school (1.8.–31.7., the default) or calendar
       parent: paijat-hame             # optional: a region from a file with no parent
       language: fi                    # fi (the default), sv or bilingual: see below
     levels:                           # in the matrix's order
@@ -115,7 +116,8 @@ organisation, except a group's role (`is_group`) and a role named with its organ
 held in the role's own organisation, so that the members from every organisation make one group
 (a region's ICT group, the libraries' digitutor network) with at most one chair.
 
-The directory file may also hold `action_plans:`, described in demo/plans.py.
+The directory file may also hold `action_plans:` and `groups:` (a group's funding and meetings),
+described in demo/plans.py.
 
 Logins have known passwords, so they are loaded only when the caller asks for them.
 """
@@ -126,7 +128,7 @@ from .common import FixtureError, Report, Where, items, read_yaml
 from .directory import load_directory
 from .logins import load_logins
 from .matrices import load_matrix
-from .plans import load_plans
+from .plans import load_group_means, load_plans
 
 
 @transaction.atomic
@@ -150,6 +152,7 @@ def load_demo(*, folder, with_logins):
     for where, data in directories:
         load_directory(data, where, report)
         load_plans(items(data, "action_plans", where), where / "action_plans", report)
+        load_group_means(items(data, "groups", where), where / "groups", report)
         if with_logins:
             load_logins(items(data, "logins", where), where / "logins", report)
         elif data.get("logins"):

@@ -6,6 +6,7 @@ from django.utils import translation
 
 from roles.models import Duty, Level, Role
 from units.models import Organisation, Sector, Unit
+from units.years import YearKind
 
 from .common import boolean, choice, fields, items, pick, short, string, strings, upsert
 
@@ -33,7 +34,8 @@ def load_matrix(data, where, report):
 
 def _organisation(data, where, report):
     """Create or update the organisation `data` describes."""
-    fields(data, where, required=("name", "slug"), optional=("kind", "parent", "language"))
+    fields(data, where, required=("name", "slug"), optional=("kind", "parent", "language",
+                                                               "year_kind"))
     parent_slug = string(data, "parent", where)
     parent = Organisation.objects.filter(slug=parent_slug).first() if parent_slug else None
     if parent_slug and parent is None:
@@ -41,7 +43,8 @@ def _organisation(data, where, report):
     slug = string(data, "slug", where)
     values = {"slug": slug, "name": string(data, "name", where), "parent": parent,
               "kind": choice(data, "kind", where, Organisation.Kind, "municipality"),
-              "language": choice(data, "language", where, Organisation.Language, "fi")}
+              "language": choice(data, "language", where, Organisation.Language, "fi"),
+              "year_kind": choice(data, "year_kind", where, YearKind, YearKind.SCHOOL)}
     return upsert(Organisation, where, report, lookup={"slug": slug}, values=values)
 
 

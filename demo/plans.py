@@ -12,10 +12,30 @@
                 role: tutoropettajaverkosto # a role of the organisation or one above it
                 target: Jokaisessa koulussa yksi vierailu syksyllä.
                 status: in_progress         # planned, in_progress, done, postponed
+
+    groups:                                 # the funding and meetings of group roles
+      - group: paijat-hame/tutoropettajaverkosto   # "organisation-slug/role-slug", an is_group role
+        funding:
+          - funder: Opetushallitus
+            grant: Tutoropettajatoiminnan valtionavustus
+            amount: 45000                   # euros
+            starts: 2026-08-01
+            ends: 2027-07-31
+            covers: Tapaamisten matkat ja tutorpäivä.
+        meetings:
+          - name: Seudullinen tutoropettajatapaaminen
+            per_year: 3
+            mode: both                      # remote, on_site, both
+            place: Lahti
+            link: https://teams.example.fi/tutorverkosto
+            months: [9, 1, 4]               # when known: then it is in the annual clock
 """
 
-from plans.models import Action, ActionPlan, Goal
-from roles.models import Duty
+import datetime
+from decimal import Decimal
+
+from plans.models import Action, ActionPlan, Funding, Goal, Meeting
+from roles.models import Duty, Role
 from units.models import Organisation
 
 from .common import choice, fields, items, pick, string, upsert
@@ -64,3 +84,60 @@ def _goal(plan, data, order, roles, where, report):
                        "target": string(action_data, "target", action_where),
                        "status": choice(action_data, "status", action_where, Action.Status,
                                         Action.Status.PLANNED)})
+
+
+def load_group_means(data, where, report):
+    """Create or update the funding and meetings of each group role in `data`."""
+    for index, group_data in enumerate(data):
+        group_where = where / f"group {index + 1}"
+        fields(group_data, group_where, required=("group",), optional=("funding", "meetings"))
+        organisation_slug, _slash, slug = string(group_data, "group", group_where).rpartition("/")
+        role = Role.objects.filter(level__organisation__slug=organisation_slug, slug=slug,
+                                   is_group=True).first()
+        if role is None:
+            raise group_where.error(f"unknown group {organisation_slug}/{slug}")
+        for order, item in enumerate(items(group_data, "funding", group_where)):
+            item_where = group_where / f"funding {order + 1}"
+            fields(item, item_where, required=("funder",),
+                   optional=("grant", "amount", "starts", "ends", "covers"))
+            funder = string(item, "funder", item_where)
+            upsert(Funding, item_where, report, lookup={"role": role, "funder": funder},
+                   values={"role": role, "funder": funder, "order": order,
+                           "grant": string(item, "grant", item_where),
+                           "amount": _amount(item, item_where),
+                           "starts": _date(item, "starts", item_where),
+                           "ends": _date(item, "ends", item_where),
+                           "covers": string(item, "covers", item_where)})
+        for order, item in enumerate(items(group_data, "meetings", group_where)):
+            item_where = group_where / f"meeting {order + 1}"
+            fields(item, item_where, required=("name",),
+                   optional=("per_year", "mode", "place", "link", "months"))
+            name = string(item, "name", item_where)
+            months = item.get("months") or []
+            if not isinstance(months, list):
+                raise item_where.error("'months' should be a list of month numbers")
+            upsert(Meeting, item_where, report, lookup={"role": role, "name": name},
+                   values={"role": role, "name": name, "order": order,
+                           "per_year": item.get("per_year", 1),
+                           "mode": choice(item, "mode", item_where, Meeting.Mode,
+                                          Meeting.Mode.BOTH),
+                           "place": string(item, "place", item_where),
+                           "link": string(item, "link", item_where), "months": months})
+
+
+def _amount(data, where):
+    """Return `data["amount"]` as a Decimal, or None if it is not given."""
+    value = data.get("amount")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise where.error("'amount' should be a number of euros")
+    return Decimal(str(value))
+
+
+def _date(data, key, where):
+    """Return `data[key]` as a date (YAML reads 2026-08-01 as one), or None if not given."""
+    value = data.get(key)
+    if value is None or isinstance(value, datetime.date):
+        return value
+    raise where.error(f"{key!r} should be a date such as 2026-08-01")

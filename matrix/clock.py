@@ -1,17 +1,21 @@
-"""The annual clock (vuosikello): recurring duties by month of the school year, and its wheel.
+"""The annual clock (vuosikello): recurring duties and meetings by month of the year, and its wheel.
 
-The grouping and the geometry are pure functions, so any page can draw a clock of any duties:
-the organisation's clock shows the duties of its roles, "my duties" a person's. Only
-`clock_duties` queries the database.
+The year is a school year (August first) or a calendar year (January first), as the
+organisation, group or plan keeps it (units.years). The grouping and the geometry are pure
+functions, so any page can draw a clock of any duties: the organisation's clock shows the duties
+of its roles, "my duties" a person's. Only `clock_duties` and `clock_meetings` query the database.
 """
 
 import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.db.models import Q
 from django.utils.dates import MONTHS
 
+from plans.models import Meeting
 from roles.models import SCHOOL_YEAR_MONTHS, Duty, school_year_label, school_year_start
+from units.years import year_span, year_start
 
 # The wheel's proportions, as fractions of its radius: the hole in the middle holds the school
 # year, the count badges sit in the middle of the ring and the month names near the rim, where a
@@ -90,14 +94,81 @@ class ClockDuty:
         return self.duty.months
 
 
-def clock_entries(duties, *, lineage_ids=(), role_href=None):
+def clock_meetings(organisation, plan=None):
+    """Return the meetings of the group roles of `organisation` and its ancestors, and of `plan`.
+
+    One query, with the roles' levels and organisations; ancestors' groups first, as their duties.
+    """
+    lineage_ids = organisation.lineage_ids()
+    depth = {organisation_id: index for index, organisation_id in enumerate(lineage_ids)}
+    of_groups = Q(role__level__organisation__in=lineage_ids, role__is_group=True)
+    meetings = (Meeting.objects.filter(of_groups | Q(plan=plan) if plan is not None
+                                       else of_groups)
+                .select_related("role__level__organisation", "plan__organisation"))
+    return sorted(meetings, key=lambda meeting: (
+        (0, -depth[meeting.role.level.organisation_id], meeting.role.level.order,
+         meeting.role.order, meeting.role_id) if meeting.role_id else (1, 0, 0, 0, 0),
+        meeting.order, meeting.pk,
+    ))
+
+
+@dataclass
+class ClockMeeting:
+    """A meeting on a clock, with its group's ClockRole (None for a plan's meeting)."""
+
+    meeting: Meeting
+    role: object = None
+
+    @property
+    def months(self):
+        """Return the meeting's months, for `months_with_duties`."""
+        return self.meeting.months
+
+
+def meeting_entries(meetings, roles, *, lineage_ids=(), role_href=None,
+                    year_order=SCHOOL_YEAR_MONTHS):
+    """Return a ClockMeeting for each of `meetings`, adding their groups to `roles` if missing.
+
+    `roles` are the ClockRoles of clock_entries(); a group with meetings but no duties in the
+    clock joins them, keyed by its slug (or "<organisation slug>.<slug>" when the slug is taken).
+    """
+    by_pk = {clock_role.role.pk: clock_role for clock_role in roles}
+    taken = {clock_role.key for clock_role in roles}
+    entries = []
+    for meeting in meetings:
+        role = meeting.role if meeting.role_id else None
+        clock_role = None
+        if role is not None:
+            clock_role = by_pk.get(role.pk)
+            if clock_role is None:
+                key = role.slug if role.slug not in taken else (
+                    f"{role.level.organisation.slug}.{role.slug}")
+                taken.add(key)
+                anchor = f"role-{key}"
+                clock_role = ClockRole(
+                    role=role, key=key,
+                    href=role_href(role, anchor) if role_href else f"#{anchor}",
+                    is_inherited=bool(lineage_ids)
+                    and role.level.organisation_id != lineage_ids[0])
+                by_pk[role.pk] = clock_role
+                roles.append(clock_role)
+            clock_role.months.extend(month for month in meeting.months
+                                     if month not in clock_role.months)
+        entries.append(ClockMeeting(meeting=meeting, role=clock_role))
+    for clock_role in roles:
+        clock_role.months.sort(key=year_order.index)
+    return entries
+
+
+def clock_entries(duties, *, lineage_ids=(), role_href=None, year_order=SCHOOL_YEAR_MONTHS):
     """Return (entries, roles): a ClockDuty for each of `duties` and the ClockRoles among them.
 
     The duties need their roles' levels and organisations loaded. A role's key is its slug; when
     roles of several organisations share a slug, the one nearest in `lineage_ids` (nearest first)
     keeps the slug and the others become "<organisation slug>.<slug>" (a slug has no dots, so
     keys never clash). `role_href(role, anchor)` returns where a role links to; by default its
-    entry in the roles list, "#role-<key>". Roles come in the order of the duties.
+    entry in the roles list, "#role-<key>". Roles come in the order of the duties; each role's
+    months in the order of `year_order` (the year's, August first by default).
     """
     lineage_ids = list(lineage_ids)
     order = {organisation_id: index for index, organisation_id in enumerate(lineage_ids)}
@@ -122,13 +193,13 @@ def clock_entries(duties, *, lineage_ids=(), role_href=None):
         months = clock_roles[duty.role_id].months
         months.extend(month for month in duty.months if month not in months)
     for clock_role in clock_roles.values():
-        clock_role.months.sort(key=SCHOOL_YEAR_MONTHS.index)
+        clock_role.months.sort(key=year_order.index)
     return [ClockDuty(duty=duty, role=clock_roles[duty.role_id]) for duty in duties], list(
         clock_roles.values())
 
 
 class MonthDuties(NamedTuple):
-    """One month of the school year with the duties that fall in it."""
+    """One month of the year with the duties (and meetings) that fall in it."""
 
     number: int
     name: str
@@ -141,25 +212,33 @@ class MonthDuties(NamedTuple):
         return f"month-{self.number}"
 
 
-def months_with_duties(duties, today=None):
-    """Return a MonthDuties for each month of the school year, August first.
+def months_with_duties(duties, today=None, year_order=SCHOOL_YEAR_MONTHS):
+    """Return a MonthDuties for each month of the year, in the order of `year_order`.
 
-    `duties` are anything with a `months` list (duties, ClockDuty entries); each appears under
-    every month it names, in the order given; those without months appear nowhere. The month of
-    `today` (a date), if given, is marked current.
+    `year_order` are the year's month numbers (units.years.year_months(): August first for a
+    school year, the default; January first for a calendar year). `duties` are anything with a
+    `months` list (duties, ClockDuty and ClockMeeting entries); each appears under every month
+    it names, in the order given; those without months appear nowhere. The month of `today` (a
+    date), if given, is marked current.
     """
-    by_month = {month: [] for month in SCHOOL_YEAR_MONTHS}
+    by_month = {month: [] for month in year_order}
     for duty in duties:
         for month in duty.months:
             by_month[month].append(duty)
     current = today.month if today else None
     return [MonthDuties(month, MONTHS[month], by_month[month], month == current)
-            for month in SCHOOL_YEAR_MONTHS]
+            for month in year_order]
 
 
 def school_year(today):
     """Return the school year `today` falls in, as "2025–2026" (it turns on 1 August)."""
     return school_year_label(school_year_start(today))
+
+
+def year_of(today, kind):
+    """Return the year of `kind` that `today` falls in: "2025–2026", or "2025" for a calendar
+    year."""
+    return year_span(year_start(today, kind), kind)
 
 
 def point(cx, cy, radius, angle):

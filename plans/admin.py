@@ -7,7 +7,8 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import Action, ActionPlan, Goal
+from plans.inlines import FundingInline, MeetingInline
+from plans.models import Action, ActionPlan, Funding, Goal, Meeting
 from plans.resources import PlanResource
 from roles.admin import role_label
 from roles.models import Role
@@ -108,7 +109,7 @@ class GoalInline(admin.TabularInline):
     """A plan's goals in order; each links to its own page, where its actions are."""
 
     model = Goal
-    fields = ["order", "text", "development_area", "progress"]
+    fields = ["order", "text", "development_area", "target", "progress"]
     readonly_fields = ["progress"]
     ordering = ["order", "pk"]
     extra = 1
@@ -130,19 +131,25 @@ class GoalInline(admin.TabularInline):
 class ActionPlanAdmin(PlanSheetAdmin):
     """Action plans with their goals inline; the export writes the listed plans as one sheet."""
 
-    inlines = [GoalInline]
-    list_display = ["__str__", "organisation", "year", "goal_count", "progress"]
-    list_filter = [("organisation", admin.RelatedOnlyFieldListFilter), "year",
+    inlines = [GoalInline, FundingInline, MeetingInline]
+    list_display = ["__str__", "organisation", "years", "goal_count", "progress"]
+    list_filter = [("organisation", admin.RelatedOnlyFieldListFilter), "year", "year_kind",
                    ("goals__actions__status", admin.ChoicesFieldListFilter)]
     search_fields = ["title", "organisation__name", "organisation__slug", "goals__text"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
-    fields = ["organisation", "year", "title", "notes"]
+    fields = ["organisation", "year", "end_year", "year_kind", "title", "notes"]
     organisation_paths = ("organisation",)
 
     def versioned_with(self, obj):
-        """Return the history of the plan's goals, edited inline with it."""
-        return (Goal.history.filter(plan_id=obj.pk),)
+        """Return the history of the plan's goals, funding and meetings, edited inline with it."""
+        return (Goal.history.filter(plan_id=obj.pk), Funding.history.filter(plan_id=obj.pk),
+                Meeting.history.filter(plan_id=obj.pk))
+
+    @admin.display(description=_("year"), ordering="year")
+    def years(self, plan):
+        """Return the plan's year or period: "2025", "2024–2026"."""
+        return plan.years
 
     def get_queryset(self, request):
         """Return the plans with their goals and actions counted for the changelist."""
@@ -183,6 +190,7 @@ class GoalAdmin(PlanSheetAdmin):
     """Goals with their actions inline; the export writes the listed goals' actions."""
 
     inlines = [ActionInline]
+    fields = ["plan", "order", "text", "development_area", "target"]
     list_display = ["__str__", "plan", "development_area", "order", "progress"]
     list_filter = [("plan__organisation", admin.RelatedOnlyFieldListFilter), "plan__year",
                    "development_area", "actions__status"]

@@ -4,10 +4,12 @@ An import creates or updates plans (by organisation and year), goals (by plan an
 (by goal and text). A row with no action text describes a goal with no actions yet; a row with
 neither goal nor action describes a plan with no goals yet.
 
-A plan's title and a goal's development area and order need only be written on one of its rows:
-an empty cell leaves what is stored (or, for a new goal, puts it after the goals above it). Two
-rows that say different things about the same plan or goal are an error. The responsible role is
-a role slug of the plan's organisation or of one above it, or "organisation/slug".
+A plan's title, notes, period ("until year") and kind of year, and a goal's development area,
+result and order need only be written on one of its rows: an empty cell leaves what is stored
+(or, for a new goal, puts it after the goals above it). Two rows that say different things about
+the same plan or goal are an error. The responsible role is a role slug of the plan's
+organisation or of one above it, or "organisation/slug". Choices (status, development area, kind
+of year) are written as words in the user's language and read as codes or words in any language.
 """
 
 from datetime import date
@@ -21,6 +23,7 @@ from import_export.results import RowResult
 from plans.models import FIRST_YEAR, LAST_YEAR, Action, ActionPlan, Goal
 from roles.models import Duty, Role
 from units.resources import VastuuResource, choice_label, choice_names, folded, text_field
+from units.years import YearKind
 
 # The columns of an action: one of them filled in on a row with no action text is a mistake.
 ACTION_COLUMNS = ("responsible_role", "target", "status", "order")
@@ -54,11 +57,20 @@ class PlanResource(VastuuResource):
     organisation = Field(column_name=_("organisation"),
                          dehydrate_method=lambda action: plan_of(action).organisation.slug)
     year = Field(column_name=_("year"), dehydrate_method=lambda action: plan_of(action).year)
+    end_year = Field(column_name=_("until year"),
+                     dehydrate_method=lambda action: plan_of(action).end_year or "")
+    year_kind = Field(column_name=_("kind of year"), dehydrate_method=lambda action: choice_label(
+        YearKind.choices, plan_of(action).year_kind))
     title = Field(column_name=_("plan title"),
                   dehydrate_method=lambda action: plan_of(action).title)
+    notes = Field(column_name=_("plan notes"),
+                  dehydrate_method=lambda action: plan_of(action).notes)
     goal = Field(column_name=_("goal"), dehydrate_method=lambda action: action.goal.text)
     development_area = Field(column_name=_("development area"),
-                             dehydrate_method=lambda action: action.goal.development_area)
+                             dehydrate_method=lambda action: choice_label(
+                                 Duty.Area.choices, action.goal.development_area))
+    goal_target = Field(column_name=_("goal result or target level"),
+                        dehydrate_method=lambda action: action.goal.target)
     goal_order = Field(column_name=_("goal order"), dehydrate_method=lambda action: (
         action.goal.order if action.goal.pk else ""))
     text = text_field("text", _("action"))
@@ -68,8 +80,8 @@ class PlanResource(VastuuResource):
                              dehydrate_method=lambda action: role_reference(
                                  action.responsible_role, plan_of(action).organisation_id))
     target = text_field("target", _("result or target level"))
-    status = Field("status", _("status"),
-                   dehydrate_method=lambda action: action.status if action.pk else "")
+    status = Field("status", _("status"), dehydrate_method=lambda action: choice_label(
+        Action.Status.choices, action.status) if action.pk else "")
     order = Field("order", _("action order"),
                   dehydrate_method=lambda action: action.order if action.pk else "")
 
@@ -79,8 +91,9 @@ class PlanResource(VastuuResource):
 
     class Meta(VastuuResource.Meta):
         model = Action
-        fields = ("organisation", "year", "title", "goal", "development_area", "goal_order",
-                  "text", "responsible_role", "target", "status", "order")
+        fields = ("organisation", "year", "end_year", "year_kind", "title", "notes", "goal",
+                  "development_area", "goal_target", "goal_order", "text", "responsible_role",
+                  "target", "status", "order")
         import_id_fields = ("organisation", "year", "goal", "text")
 
     @classmethod
@@ -115,6 +128,10 @@ class PlanResource(VastuuResource):
         """Start the bookkeeping of one import; note what the sheet says of each plan and goal."""
         super().before_import(dataset, **kwargs)
         self.areas = choice_names(Duty.Area.choices)
+        self.year_kinds = choice_names(YearKind.choices)
+        # "Calendar year" will do for "Calendar year (January – December)", in any language.
+        for name, code in list(self.year_kinds.items()):
+            self.year_kinds.setdefault(folded(name.split(" (")[0]), code)
         self.plans = {}  # (organisation pk, year) → plan
         self.goals = {}  # (plan pk, text) → goal
         self.goal_orders = {}  # plan pk → the highest goal order placed so far
@@ -126,7 +143,12 @@ class PlanResource(VastuuResource):
         for line, values in enumerate(dataset.dict, 2):
             plan_key = (self.cell(values, "organisation"), whole_number(self.cell(values, "year")))
             self._note(("title", plan_key), self.cell(values, "title"), line)
+            self._note(("notes", plan_key), self.cell(values, "notes"), line)
+            self._note(("end_year", plan_key), whole_number(self.cell(values, "end_year")), line)
+            self._note(("year_kind", plan_key),
+                       self.year_kinds.get(folded(self.cell(values, "year_kind"))), line)
             goal_key = (plan_key, self.cell(values, "goal"))
+            self._note(("goal_target", goal_key), self.cell(values, "goal_target"), line)
             area = self.areas.get(folded(self.cell(values, "development_area")))
             self._note(("development_area", goal_key), area, line)
             self._note(("goal_order", goal_key),
@@ -241,19 +263,47 @@ class PlanResource(VastuuResource):
         if errors:
             raise ValidationError(errors)
         plan_key = (organisation.slug, year)
-        self._agrees(row, "title", ("title", plan_key), self.cell(row, "title"),
+        said = self._plan_cells(row)
+        self._agrees(row, "title", ("title", plan_key), said["title"],
                      _("Line %(line)s gives this plan another title."))
+        message = _("Line %(line)s describes the same plan otherwise.")
+        for name in ("notes", "end_year", "year_kind"):
+            self._agrees(row, name, (name, plan_key), said[name], message)
         if (organisation.pk, year) in self.plans:
             return self.plans[organisation.pk, year], plan_key
         plan = (ActionPlan.objects.filter(organisation=organisation, year=year).first()
                 or ActionPlan(organisation=organisation, year=year))
         plan.organisation = organisation  # the one with its parents fetched
-        title, _line = self.said.get(("title", plan_key), (plan.title, None))
-        if plan.pk is None or plan.title != title:
-            plan.title = title
-            self._save(plan, {"title": "title", "year": "year", "organisation": "organisation"})
+        changed = plan.pk is None
+        for name in ("title", "notes", "end_year", "year_kind"):
+            value, _line = self.said.get((name, plan_key), (getattr(plan, name), None))
+            if getattr(plan, name) != value:
+                setattr(plan, name, value)
+                changed = True
+        if changed:
+            self._save(plan, {"title": "title", "year": "year", "organisation": "organisation",
+                              "notes": "notes", "end_year": "end_year",
+                              "year_kind": "year_kind"})
         self.plans[organisation.pk, year] = plan
         return plan, plan_key
+
+    def _plan_cells(self, row):
+        """Return what `row` says of its plan besides its key, or raise ValidationError."""
+        errors = {}
+        end_text, kind_text = self.cell(row, "end_year"), self.cell(row, "year_kind")
+        end_year = whole_number(end_text) if end_text else None
+        if end_text and end_year is None:
+            errors[self.column("end_year")] = _("Enter a whole number.")
+        year_kind = self.year_kinds.get(folded(kind_text)) if kind_text else ""
+        if year_kind is None:
+            errors[self.column("year_kind")] = _(
+                "Unknown kind of year: %(value)s. Write one of: %(valid)s.") % {
+                    "value": kind_text,
+                    "valid": ", ".join(str(label) for _code, label in YearKind.choices)}
+        if errors:
+            raise ValidationError(errors)
+        return {"title": self.cell(row, "title"), "notes": self.cell(row, "notes"),
+                "end_year": end_year, "year_kind": year_kind}
 
     def _goal(self, row, plan, plan_key):
         """Return the goal the row names (None if it names none), created or updated as said."""
@@ -261,7 +311,8 @@ class PlanResource(VastuuResource):
         area_text = self.cell(row, "development_area")
         order_text = self.cell(row, "goal_order")
         if not text:
-            if self.cell(row, "text") or area_text or order_text:
+            if (self.cell(row, "text") or area_text or order_text
+                    or self.cell(row, "goal_target")):
                 raise ValidationError({self.column("goal"): _("This field is required.")})
             return None
         errors = {}
@@ -279,6 +330,8 @@ class PlanResource(VastuuResource):
         message = _("Line %(line)s describes the same goal otherwise.")
         self._agrees(row, "development_area", ("development_area", goal_key), area, message)
         self._agrees(row, "goal_order", ("goal_order", goal_key), order, message)
+        self._agrees(row, "goal_target", ("goal_target", goal_key), self.cell(row, "goal_target"),
+                     message)
         if (plan.pk, text) in self.goals:
             return self.goals[plan.pk, text]
         goal = (Goal.objects.filter(plan=plan, text=text).order_by("order", "pk").first()
@@ -287,15 +340,16 @@ class PlanResource(VastuuResource):
         highest = self.goal_orders.get(plan.pk)
         if highest is None:
             highest = plan.goals.aggregate(highest=Max("order"))["highest"] if plan.pk else None
-        stored_area = goal.development_area
+        stored_area, stored_target = goal.development_area, goal.target
         stored_order = goal.order if goal.pk else (-1 if highest is None else highest) + 1
         goal.development_area = self.said.get(("development_area", goal_key),
                                               (stored_area, None))[0]
+        goal.target = self.said.get(("goal_target", goal_key), (stored_target, None))[0]
         goal.order = self.said.get(("goal_order", goal_key), (stored_order, None))[0]
         if (goal.pk is None or goal.development_area != stored_area
-                or goal.order != stored_order):
+                or goal.order != stored_order or goal.target != stored_target):
             self._save(goal, {"text": "goal", "development_area": "development_area",
-                              "order": "goal_order"})
+                              "order": "goal_order", "target": "goal_target"})
         self.goal_orders[plan.pk] = max(goal.order, -1 if highest is None else highest)
         self.goals[plan.pk, text] = goal
         return goal

@@ -7,17 +7,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Action
-from roles.models import school_year_label, school_year_start
+from units.years import year_start
 
 
 def default_plan(plans, today):
     """Return the plan to show when no year is asked for, or None if there are no plans.
 
-    That is this school year's plan; without one, the latest before it, which is still the one
-    being followed; failing that, the earliest after it, drafted ahead.
+    That is the plan whose year or period `today` falls in (each plan counts in its own kind of
+    year); without one, the latest before it, which is still the one being followed; failing
+    that, the earliest after it, drafted ahead.
     """
-    current = school_year_start(today)
-    past = [plan for plan in plans if plan.year <= current]
+    current = [plan for plan in plans if plan.covers(today)]
+    if current:
+        return max(current, key=lambda plan: plan.year)
+    past = [plan for plan in plans if plan.year <= year_start(today, plan.kind)]
     if past:
         return max(past, key=lambda plan: plan.year)
     return min(plans, key=lambda plan: plan.year, default=None)
@@ -73,8 +76,9 @@ class PlanSummary:
 
     @property
     def school_year(self):
-        """Return the plan's school year as "2025–2026", or "" without a plan."""
-        return school_year_label(self.plan.year) if self.plan else ""
+        """Return the plan's year as its page names it ("School year 2025–2026", "Year 2025",
+        "Period 2024–2026"), or "" without a plan."""
+        return self.plan.label if self.plan else ""
 
     @property
     def plans_url(self):

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Permission
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from plans.inlines import GROUP_INLINES
 from roles.forms import DutyForm, DutyInlineForm, DutyInlineFormSet, LevelForm, RoleForm
 from roles.models import Duty, Level, Role
 from roles.resources import MatrixResource
@@ -99,7 +100,7 @@ class RoleAdmin(ScopedAdmin, TranslationAdmin, MatrixSheetAdmin):
     choices_reach_ancestors = True
 
     form = RoleForm
-    inlines = [DutyInline]
+    inlines = [DutyInline, *GROUP_INLINES]
     list_display = ["name", "slug", "level", "scope", "responsible_title", "sector_list",
                     "named_holders", "order"]
     list_editable = ["order"]

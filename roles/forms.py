@@ -12,9 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from roles.models import SCHOOL_YEAR_MONTHS, Duty, Level, Role
 from units.models import Organisation
 from units.translation import FINNISH, SWEDISH
+from units.years import year_months
 
-# August first: the annual clock follows the school year.
+# August first: the annual clock follows the school year, unless the organisation's is a
+# calendar year (month_choices()).
 MONTH_CHOICES = [(month, MONTHS[month]) for month in SCHOOL_YEAR_MONTHS]
+
+
+def month_choices(kind):
+    """Return the months as choices in the order of a year of `kind` (units.years.YearKind)."""
+    return [(month, MONTHS[month]) for month in year_months(kind)]
 
 
 def validate_duty_sectors(role_sectors, duty_sectors):
@@ -184,6 +191,17 @@ class DutyForm(ContentLanguageForm):
             "text_sv": forms.Textarea(attrs={"rows": 2, "cols": 60}),
             "sectors": forms.CheckboxSelectMultiple,
         }
+
+    def __init__(self, *args, **kwargs):
+        """Offer the months in the order of the role's organisation's year, once it is known."""
+        super().__init__(*args, **kwargs)
+        months = self.fields.get("months")
+        role = self.instance.role if self.instance.role_id else None
+        asked = str(getattr(self.initial.get("role"), "pk", self.initial.get("role")) or "")
+        if role is None and asked.isdigit():
+            role = Role.objects.select_related("level__organisation").filter(pk=asked).first()
+        if months is not None and role is not None:
+            months.choices = month_choices(role.level.organisation.year_kind)
 
     def organisation(self, cleaned_data):
         """Return the organisation of the duty's role (in the inline, the role being edited)."""

@@ -8,9 +8,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Organisation, Sector
-
-# The school year (lukuvuosi) runs from August to July; the annual clock starts in August.
-SCHOOL_YEAR_MONTHS = (8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7)
+from units.years import SCHOOL_YEAR_MONTHS, year_months
 
 
 def school_year_start(today):
@@ -143,6 +141,12 @@ class Role(models.Model):
     def organisation(self):
         return self.level.organisation
 
+    @property
+    def year_kind(self):
+        """Return the kind of year the role (a group's meetings, its clock) follows: its
+        organisation's."""
+        return self.level.organisation.year_kind
+
     def supporting_title_list(self):
         """Return the free-text supporting titles as a list."""
         return title_lines(self.supporting_titles)
@@ -245,5 +249,8 @@ class Duty(models.Model):
             validate_months(self.months)
         except ValidationError:
             return  # clean_fields() reports it
-        # Kept in school-year order, so the clock and the exports read August first.
-        self.months = sorted(self.months, key=SCHOOL_YEAR_MONTHS.index)
+        # Kept in the order of the organisation's year, so the clock and the exports read
+        # August (or, for a calendar year, January) first.
+        order = (year_months(self.role.level.organisation.year_kind) if self.role_id
+                 else SCHOOL_YEAR_MONTHS)
+        self.months = sorted(self.months, key=order.index)

@@ -139,7 +139,8 @@ def test_plans_goals_and_actions_changed_in_the_admin_are_recorded(english_admin
     plan = ActionPlan.objects.create(organisation=organisation, year=2025)
     response = english_admin.post(f"/admin/plans/actionplan/{plan.pk}/change/", {
         "organisation": organisation.pk, "year": 2025, "title": "Uusi otsikko", "notes": "",
-        "goals-TOTAL_FORMS": 0, "goals-INITIAL_FORMS": 0})
+        "goals-TOTAL_FORMS": 0, "goals-INITIAL_FORMS": 0, "fundings-TOTAL_FORMS": 0,
+        "fundings-INITIAL_FORMS": 0, "meetings-TOTAL_FORMS": 0, "meetings-INITIAL_FORMS": 0})
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert latest(ActionPlan, id=plan.pk).title == "Uusi otsikko"
     goal = Goal.objects.create(plan=plan, text="Tavoite")

@@ -344,7 +344,7 @@ class OrganisationAdmin(GuardedScopedAdmin):
 
     resource_classes = [OrganisationResource]
     list_display = ["name", "slug", "kind", "parent"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "year_kind"]
     search_fields = ["name", "slug"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]

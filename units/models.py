@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from units.history import History
+from units.years import YearKind, year_months
 
 # How deep an organisation tree may grow: region → municipality → joint authority or provider.
 # The access check follows grants down this many levels in one query, so the limit is enforced.
@@ -117,6 +118,11 @@ class Organisation(models.Model):
         _("language"), max_length=10, choices=Language.choices, default=Language.FINNISH,
         help_text=_("Decides in which languages its editors are asked for roles and duties."),
     )
+    year_kind = models.CharField(
+        _("kind of year"), max_length=10, choices=YearKind.choices, default=YearKind.SCHOOL,
+        help_text=_("The year its annual clock and action plans follow; a plan may choose "
+                    "otherwise."),
+    )
     template = models.ForeignKey(
         "self", verbose_name=_("matrix copied from"), on_delete=models.SET_NULL,
         null=True, blank=True, related_name="template_copies",
@@ -149,6 +155,10 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def year_months(self):
+        """Return the month numbers of the organisation's year in order, its first month first."""
+        return year_months(self.year_kind)
 
     def ancestors(self):
         """Return the organisations above this one, nearest first."""

@@ -24,6 +24,7 @@ from import_export.results import Error, Result, RowResult
 from imports.sheets import SheetError, read_rows
 from units.access import organisation_allows, organisation_ids_of
 from units.models import Organisation, Person, Sector, Unit, sees_everything
+from units.years import YearKind
 
 logger = logging.getLogger(__name__)
 
@@ -659,7 +660,8 @@ class OrganisationResource(VastuuResource):
 
     class Meta(VastuuResource.Meta):
         model = Organisation
-        fields = ("slug", "name", "kind", "parent", "max_lead_roles", "language")
+        fields = ("slug", "name", "kind", "parent", "max_lead_roles", "language",
+                  "year_kind")
         import_id_fields = ("slug",)
 
     def examples(self):
@@ -672,7 +674,8 @@ class OrganisationResource(VastuuResource):
                          "kind": choice_label(Organisation.Kind.choices, kind),
                          "parent": parent.slug if parent else "", "max_lead_roles": 1,
                          "language": choice_label(Organisation.Language.choices,
-                                                  Organisation.Language.FINNISH)})
+                                                  Organisation.Language.FINNISH),
+                         "year_kind": choice_label(YearKind.choices, YearKind.SCHOOL)})
         return rows
 
     def filter_export(self, queryset, **kwargs):

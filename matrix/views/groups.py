@@ -34,6 +34,7 @@ def group(request, slug, role):
         members = members.filter(unit__in=visible_units)
     members = (members.select_related("person__organisation", "unit")
                .order_by("unit__name", "unit_id", "-is_chair", "-is_lead", "person__name"))
+    meetings = list(group_role.meetings.all())
     viewable = permitted_ids(request.user, Organisation, [org.pk for org in chain])
     return render(request, "matrix/group.html", {
         "organisation": organisation,
@@ -42,7 +43,10 @@ def group(request, slug, role):
         "breadcrumbs": [org for org in reversed(chain) if org.pk in viewable],
         "duties": duties,
         "members": list(members),
-        "in_clock": any(duty.months for duty in duties),
+        "in_clock": any(duty.months for duty in duties) or any(
+            meeting.months for meeting in meetings),
+        "funding": list(group_role.fundings.all()),
+        "meetings": meetings,
         "changes": group_changes(group_role, units=visible_units),
     })
 

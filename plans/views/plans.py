@@ -8,9 +8,28 @@ from django.utils import timezone
 from plans.models import Action, ActionPlan
 from plans.resources import PlanResource
 from plans.summary import default_plan, progress_of
-from roles.models import school_year_label, school_year_start
 from units.access import organisation_allows, organisation_or_404
 from units.export import sheet_response
+from units.years import year_start
+
+
+def plan_for_year(plans, asked):
+    """Return the plan of `plans` for the year `asked` (text): the one starting in it, else the
+    period that covers it; None if none does."""
+    if not asked.isdigit():
+        return None
+    year = int(asked)
+    return (next((plan for plan in plans if plan.year == year), None)
+            or next((plan for plan in plans if plan.end_year and year in plan.start_years()),
+                    None))
+
+
+def next_plan_year(organisation, plans, today):
+    """Return the year a new plan would be for: this year, or the one after the last plan's."""
+    this_year = year_start(today, organisation.year_kind)
+    if not plans:
+        return this_year
+    return max(this_year, *(max(plan.start_years()) + 1 for plan in plans))
 
 
 def plan_goals(plan):
@@ -33,7 +52,8 @@ def plan_list(request, slug):
     today = timezone.localdate()
     plans = list(organisation.action_plans.order_by("-year"))
     asked = request.GET.get("year", "").strip()
-    plan = next((plan for plan in plans if str(plan.year) == asked), None)
+    plan = plan_for_year(plans, asked)
+    asked_found = plan is not None
     if plan is None:
         plan = default_plan(plans, today)
     goals = plan_goals(plan) if plan else []
@@ -45,15 +65,16 @@ def plan_list(request, slug):
         "organisation_visible": organisation_allows(user, organisation),
         "plans": plans,
         "plan": plan,
-        "unknown_year": asked if plan is not None and asked and str(plan.year) != asked else "",
-        "school_year": school_year_label(plan.year) if plan else "",
-        "is_current": plan is not None and plan.year == school_year_start(today),
+        "unknown_year": asked if plan is not None and asked and not asked_found else "",
+        "school_year": plan.label if plan else "",
+        "is_current": plan is not None and plan.covers(today),
         "goals": goals,
+        "funding": list(plan.fundings.all()) if plan else [],
+        "meetings": list(plan.meetings.all()) if plan else [],
         "progress": progress_of(action for goal in goals for action in goal.actions.all()),
         "may_change": user.is_staff and user.has_perm("plans.change_actionplan"),
         "may_add": user.is_staff and user.has_perm("plans.add_actionplan"),
-        "next_year": school_year_start(today) if not plans else max(
-            school_year_start(today), plans[0].year + 1),
+        "next_year": next_plan_year(organisation, plans, today),
     })
 
 

@@ -177,12 +177,13 @@ def test_an_organisation_is_added_only_below_the_administrators_own(admin_client
                                                                     region):
     response = admin_client_of_a.post(url(Organisation, "add"), {
         "name": "Sisarkunta", "slug": "sisarkunta", "kind": "municipality",
-        "parent": region.pk, "max_lead_roles": 3, "language": "fi"})
+        "parent": region.pk, "max_lead_roles": 3, "language": "fi", "year_kind": "school"})
     assert response.status_code == 200
     assert not Organisation.objects.filter(slug="sisarkunta").exists()
     response = admin_client_of_a.post(url(Organisation, "add"), {
         "name": "Kuntayhtymä", "slug": "kuntayhtyma", "kind": "joint_authority",
-        "parent": mine[Organisation].pk, "max_lead_roles": 3, "language": "fi"})
+        "parent": mine[Organisation].pk, "max_lead_roles": 3, "language": "fi",
+        "year_kind": "school"})
     assert response.status_code == 302
     assert Organisation.objects.get(slug="kuntayhtyma").parent == mine[Organisation]
 

@@ -331,10 +331,11 @@ def build_network(name, scale):
 
 
 # Session, user, the organisation, the organisations the user may view (once, for the page and
-# its breadcrumbs), the group, its duties, their sectors, their partners, the members, and the
-# change history: the role's and the members' latest records (2; the records before them are a
-# query more each where there are any, and here everything was only created).
-GROUP_QUERIES = 11
+# its breadcrumbs), the group, its duties, their sectors, their partners, its meetings, its
+# funding, the members, and the change history: the role's and the members' latest records (2;
+# the records before them are a query more each where there are any, and here everything was
+# only created).
+GROUP_QUERIES = 13
 
 
 def test_the_group_page_takes_the_same_queries_for_a_larger_group(client, db,

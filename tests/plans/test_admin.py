@@ -199,7 +199,9 @@ def test_new_goal_saves_its_actions_with_a_role_of_the_region(admin_client, plan
 
 def test_good_plan_sheet_imports_after_confirmation(admin_client, lahti):
     headers = ",".join(PlanResource().get_export_headers())
-    content = f"{headers}\nlahti,2026,,Tavoite,services,,Toimenpide,digitutor,,done,\n".encode()
+    # organisation, year, until year, kind of year, title, notes; goal, area, result, order; action…
+    content = (f"{headers}\nlahti,2026,,,,,Tavoite,services,,,Toimenpide,digitutor,,done,\n"
+               .encode())
 
     preview = upload(admin_client, ActionPlan, content)
     assert not ActionPlan.objects.exists()  # the first step is a dry run
@@ -214,7 +216,7 @@ def test_good_plan_sheet_imports_after_confirmation(admin_client, lahti):
 def test_plan_sheet_with_one_bad_row_shows_its_line_and_saves_nothing(admin_client, plan):
     before = snapshot()
     headers = ",".join(PlanResource().get_export_headers())
-    good = "lahti,2026,,Tavoite,services,,{action},{role},,planned,"
+    good = "lahti,2026,,,,,Tavoite,services,,,{action},{role},,planned,"
     content = "\n".join([
         headers,
         good.format(action="Yksi", role="digitutor"),

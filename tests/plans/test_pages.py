@@ -227,9 +227,9 @@ def test_page_runs_the_same_queries_for_any_number_of_goals_and_actions(viewer_c
 def test_plan_page_query_count_is_pinned(viewer_client, plan, today, django_assert_num_queries):
     # Session and user; the organisation, the user's global permissions (own and groups') and two
     # access checks (the organisations, read once, then units); the plans, the goals, their
-    # actions with roles. Whether the organisation's own page is visible, for the breadcrumb,
-    # is the first check's answer again.
-    with django_assert_num_queries(10):
+    # actions with roles; the plan's funding and its meetings. Whether the organisation's own
+    # page is visible, for the breadcrumb, is the first check's answer again.
+    with django_assert_num_queries(12):
         viewer_client.get(plans_url(plan.organisation))
 
 

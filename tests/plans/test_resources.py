@@ -14,6 +14,11 @@ from units.resources import CSV
 
 HEADERS = ["organisation", "year", "plan title", "goal", "development area", "goal order",
            "action", "responsible role", "result or target level", "status", "action order"]
+# The export writes every column: the plan's period, kind of year and notes, the goal's result.
+EXPORT_HEADERS = ["organisation", "year", "until year", "kind of year", "plan title",
+                  "plan notes", "goal", "development area", "goal result or target level",
+                  "goal order", "action", "responsible role", "result or target level", "status",
+                  "action order"]
 
 
 def row(**cells):
@@ -42,7 +47,7 @@ def imported(dataset):
 def test_plan_sheet_has_one_row_per_action_and_one_per_goal_without_actions(plan):
     dataset = PlanResource().export(ActionPlan.objects.all())
 
-    assert dataset.headers == HEADERS
+    assert dataset.headers == EXPORT_HEADERS
     assert [(r["goal order"], r["action"], r["action order"]) for r in dataset.dict] == [
         (1, "Tutoropettajat pitävät tutorvartteja.", 1),
         (1, "Osaamismerkit käyttöön.", 2),
@@ -51,11 +56,12 @@ def test_plan_sheet_has_one_row_per_action_and_one_per_goal_without_actions(plan
     ]
     first, _second, third, last = dataset.dict
     assert first == {
-        "organisation": "lahti", "year": 2025, "plan title": "Digisuunnitelma 2025–2026",
+        "organisation": "lahti", "year": 2025, "until year": "", "kind of year": "",
+        "plan title": "Digisuunnitelma 2025–2026", "plan notes": "Seudullisen tiekartan mukaan.",
         "goal": "Opettajien TVT-osaaminen vahvistuu.", "development area": "Competence",
-        "goal order": 1, "action": "Tutoropettajat pitävät tutorvartteja.",
-        "responsible role": "digitutor", "result or target level": "=2 krt/kk",
-        "status": "In progress", "action order": 1,
+        "goal result or target level": "", "goal order": 1,
+        "action": "Tutoropettajat pitävät tutorvartteja.", "responsible role": "digitutor",
+        "result or target level": "=2 krt/kk", "status": "In progress", "action order": 1,
     }
     # A role of the region is named with the region's slug.
     assert third["responsible role"] == "paijat-hame/tvt-ryhma"
@@ -105,7 +111,7 @@ def test_reimport_updates_actions_and_adds_new_ones(plan):
     rows.append({**rows[0], "action": "Digiagentit aloittavat.", "action order": "",
                  "status": ""})
 
-    result = imported(tablib.Dataset(*[list(r.values()) for r in rows], headers=HEADERS))
+    result = imported(tablib.Dataset(*[list(r.values()) for r in rows], headers=EXPORT_HEADERS))
 
     assert (result.totals["update"], result.totals["new"]) == (2, 1)
     assert Action.objects.get(text="Tutoropettajat pitävät tutorvartteja.").status == "done"
