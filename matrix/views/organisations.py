@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from matrix import health as health_check
-from matrix.coverage import build_coverage, export_table, parse_options, visible_units
+from matrix.coverage import build_coverage, export_table, parse_options, staffing, visible_units
 from matrix.models import Assignment
 from plans import summary as plan_summary
 from roles.models import Role
@@ -80,11 +80,12 @@ def coverage(request, slug):
     """Show which units have someone in each named role, with gaps counted and the busiest."""
     organisation = organisation_or_404(request.user, slug)
     sort, sector = parse_options(request.GET)
-    table = build_coverage(organisation, visible_units(request.user, organisation),
-                           sector=sector, sort=sort)
+    units = visible_units(request.user, organisation)
+    table = build_coverage(organisation, units, sector=sector, sort=sort)
     return render(request, "matrix/coverage.html", {
         "organisation": organisation,
         "table": table,
+        "staffing": staffing(organisation, units),
         "sort": sort,
         "sector": sector,
         "sectors": Sector.objects.all(),
