@@ -37,13 +37,19 @@ def organisation(request, slug):
     unit_list = units.with_lineage().order_by("organisation__name", "name")
     parent = organisation.parent
     children = list(organisation.children.order_by("name"))
+    # A network's members sit beside the tree; they are listed with its children.
+    children += [org for org in Organisation.objects.filter(network_links__network=organisation)
+                 .order_by("name") if org not in children]
+    networks = list(Organisation.objects.networks_of(organisation).order_by("name"))
     viewable = permitted_ids(request.user, Organisation,
-                             [org.pk for org in [*children, *organisation.ancestors()]])
+                             [org.pk for org in [*children, *networks,
+                                                 *organisation.ancestors()]])
     return render(request, "matrix/organisation.html", {
         "organisation": organisation,
         "parent": parent,
         "parent_visible": parent is not None and parent.pk in viewable,
         "members": children,
+        "networks": networks,
         "viewable": viewable,
         "levels": levels,
         "groups": _groups_reaching(organisation),
