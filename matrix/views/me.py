@@ -2,9 +2,8 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
-
 from django.urls import reverse
+from django.utils import timezone
 
 from matrix.clock import clock_entries, months_with_duties, school_year, wheel
 from matrix.compose import person_duties

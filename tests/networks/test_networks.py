@@ -8,7 +8,6 @@ import tablib
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from guardian.shortcuts import assign_perm
 
 from matrix import services
 from matrix.coverage import staffing
