@@ -31,8 +31,8 @@ class AssignmentAdmin(ScopedSheetAdmin):
 
     resource_classes = [AssignmentResource]
     organisation_paths = ("unit__organisation", "organisation")
-    list_display = ["person", "role", "place", "is_lead", "start_date", "end_date"]
-    list_filter = ["is_lead", "role__scope",
+    list_display = ["person", "role", "place", "is_lead", "is_chair", "start_date", "end_date"]
+    list_filter = ["is_lead", "is_chair", "role__scope",
                    ("role__level__organisation", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["person__name", "person__email", "role__name", "unit__name",
                      "organisation__name"]
@@ -156,3 +156,7 @@ class OrganisationMatrixAdmin(units_admin.OrganisationAdmin):
             self.message_user(request, gettext(
                 "The previous matrix of %(target)s was deleted: %(counts)s.") % {
                 "target": target.name, "counts": result.replaced.describe()}, messages.WARNING)
+
+
+# The role admin's page for adding a group's members, registered over roles' own admin.
+from matrix import admin_members  # noqa: E402, F401

@@ -7,7 +7,8 @@ through `Unit.objects.for_user`. Every function runs a fixed number of queries.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -174,6 +175,63 @@ def build_coverage(organisation, units, *, sector=None, sort="name", on=None):
         rows.sort(key=lambda row: -row.gaps)  # stable: units with equal gaps stay by name
     return Coverage(roles=roles, rows=rows, assignments=assignments,
                     busiest=busiest(assignments))
+
+
+@dataclass
+class Staffing:
+    """A role held by fewer people than its minimum, or more than its maximum, at one place."""
+
+    role: Role
+    place: str
+    count: int
+    url: str = ""
+
+    @property
+    def off_by(self):
+        """Return "short" or "over"."""
+        return self.role.holders_off_by(self.count)
+
+
+def staffing(organisation, units, *, on=None):
+    """Return a Staffing for each role of `organisation`'s matrix held too few or too many times.
+
+    The roles are those with a minimum or maximum number of holders, of `organisation`, its
+    ancestors and those below it; the holders (lead or supporting) are counted in the database,
+    at each of `units` for a unit role and in each organisation below `organisation` for an
+    organisation role. An organisation role nobody holds is short at its own organisation; a
+    unit nobody holds a role at is a gap of the coverage table, not listed here. Three queries.
+    """
+    on = on or timezone.localdate()
+    below = set(Organisation.objects.descendants_of(organisation).values_list("pk", flat=True))
+    roles = {role.pk: role for role in (
+        Role.objects.filter(level__organisation__in=below | set(organisation.lineage_ids()))
+        .filter(Q(min_holders__isnull=False) | Q(max_holders__isnull=False), named_holders=True)
+        .select_related("level__organisation"))}
+    if not roles:
+        return []
+    counts = (Assignment.objects.current(on).filter(role__in=list(roles))
+              .filter(Q(unit__in=units.values("pk")) | Q(organisation__in=below))
+              .values("role", "unit__name", "unit__slug", "organisation", "organisation__name")
+              .annotate(holders=Count("person", distinct=True)).order_by())
+    found, held = [], set()
+    for count in counts:
+        role = roles[count["role"]]
+        held.add((role.pk, count["organisation"]))
+        if count["unit__slug"]:
+            entry = Staffing(role, count["unit__name"], count["holders"],
+                             reverse("matrix:unit", args=[count["unit__slug"]]))
+        else:
+            entry = Staffing(role, count["organisation__name"], count["holders"])
+        if entry.off_by:
+            found.append(entry)
+    for role in roles.values():
+        home = role.level.organisation
+        if (role.scope == Role.Scope.ORGANISATION and (role.pk, home.pk) not in held
+                and home.pk in below and role.holders_off_by(0)):
+            found.append(Staffing(role, home.name, 0))
+    found.sort(key=lambda entry: (entry.role.level.organisation.name, entry.role.name,
+                                  entry.place))
+    return found
 
 
 def busiest(assignments, limit=BUSIEST_LIMIT):

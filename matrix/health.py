@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from matrix.coverage import build_coverage
+from matrix.coverage import build_coverage, staffing
 from roles.models import Duty, Role
 from units.models import Organisation, Sector
 
@@ -47,6 +47,10 @@ KINDS = {
                     gettext_lazy("Edit the assignment")),
     "partner_missing": (gettext_lazy("Partners missing from a sector"),
                         gettext_lazy("Edit the duty")),
+    "holders_short": (gettext_lazy("Roles with fewer holders than they need"),
+                      gettext_lazy("Add a holder")),
+    "holders_over": (gettext_lazy("Roles with more holders than they may have"),
+                     gettext_lazy("See their assignments")),
 }
 
 
@@ -105,7 +109,25 @@ def findings(organisation, units, *, on=None):
         *_lead_load_findings(coverage.assignments),
         *_ending_findings(coverage.assignments, on),
         *_partner_findings(roles, all_sectors),
+        *_staffing_findings(staffing(organisation, units, on=on)),
     ]
+
+
+def _staffing_findings(entries):
+    """Report the roles held by fewer people than their minimum or more than their maximum."""
+    for entry in entries:
+        values = {"role": entry.role.name, "place": entry.place, "count": entry.count,
+                  "needed": entry.role.holders_needed()}
+        url = entry.url or (reverse("admin:matrix_assignment_changelist") + "?"
+                            + urlencode({"role__id__exact": entry.role.pk}))
+        if entry.off_by == "short":
+            yield Finding("holders_short", _(
+                "The role “%(role)s” has %(count)d holders at %(place)s; it needs %(needed)s."
+            ) % values, url, Severity.WARNING)
+        else:
+            yield Finding("holders_over", _(
+                "The role “%(role)s” has %(count)d holders at %(place)s; it may have %(needed)s."
+            ) % values, url, Severity.INFO)
 
 
 def _own_roles(organisation):

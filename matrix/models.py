@@ -32,6 +32,15 @@ class AssignmentQuerySet(models.QuerySet):
                         role__unit_permissions__content_type__model="unit")
                 .values("unit"))
 
+    def group_organisation_ids(self, user, on=None):
+        """Return the organisations of the groups `user` is a member of on `on` (today).
+
+        The ids as a lazy subquery, for the choke point: a member may view the group's home
+        organisation (its page, its group page, its plans), and nothing more.
+        """
+        return (self.current(on).filter(person__user=user, role__is_group=True)
+                .values("role__level__organisation"))
+
     def overlapping(self, start, end):
         """Return the assignments whose period meets the period `start`–`end` (None: open)."""
         condition = Q()

@@ -10,7 +10,15 @@ from matrix import services
 from matrix.models import Assignment
 from roles.models import Role
 from units.models import Person, Unit
-from units.resources import DayWidget, KeyWidget, VastuuResource, YesNoWidget, organisation_widget
+from units.resources import (
+    DayWidget,
+    KeyWidget,
+    VastuuResource,
+    YesNoWidget,
+    folded,
+    organisation_widget,
+)
+from units.services import find_person, organisation_by_code_or_name
 
 
 class RoleWidget(KeyWidget):
@@ -34,20 +42,70 @@ class RoleWidget(KeyWidget):
         return role
 
 
-class AssignmentResource(VastuuResource):
-    """Assignments by person email, role (organisation and slug), place and start date.
+class PersonWidget(KeyWidget):
+    """Find the person by the e-mail in the cell, else by name within their home organisation.
 
-    A unit role is held at a unit (the unit column); an organisation role in an organisation
-    (the organisation column), which may lie below the organisation of the role.
+    The name and the home organisation are read from their own columns; an unknown person is
+    refused with why (units.services.find_person).
     """
 
-    person = Field("person", _("person"), widget=KeyWidget(
-        Person, "email", _("Unknown person: %(value)s."), normalise=lambda v: str(v).lower()))
+    def __init__(self, name_column, home_column):
+        """Read the name and the home organisation from `name_column` and `home_column`."""
+        super().__init__(Person, "email", _("Unknown person: %(value)s."))
+        self.name_column, self.home_column = name_column, home_column
+
+    def clean(self, value, row=None, **kwargs):
+        """Return the person the row means, or raise ValueError saying why there is none."""
+        row = row or {}
+        email = str(value or "").strip().lower()
+        name = " ".join(str(row.get(str(self.name_column)) or "").split())
+        home_value = str(row.get(str(self.home_column)) or "").strip()
+        if not email and not name:
+            return None
+        home = organisation_by_code_or_name(home_value)
+        if home_value and home is None:
+            raise ValueError(_("Unknown home organisation: %(value)s.") % {"value": home_value})
+        try:
+            person = find_person(name=name, organisation=home, email=email)
+        except ValidationError as error:
+            raise ValueError(" ".join(error.messages)) from None
+        if person is not None:
+            return person
+        if email and name and home:
+            raise ValueError(_("Nobody has the e-mail %(email)s, and nobody named %(name)s "
+                               "without an e-mail works for %(home)s.")
+                             % {"email": email, "name": name, "home": home.name})
+        if email:
+            raise ValueError(_("Nobody has the e-mail %(email)s. Add the person first, or give "
+                               "their name and home organisation.") % {"email": email})
+        if home is None:
+            raise ValueError(_("Give %(name)s's e-mail or home organisation: a name alone "
+                               "does not tell who is meant.") % {"name": name})
+        raise ValueError(_("Nobody named %(name)s works for %(home)s. Add the person first.")
+                         % {"name": name, "home": home.name})
+
+
+class AssignmentResource(VastuuResource):
+    """Assignments by person, role (organisation and slug), place and start date.
+
+    The person is found by e-mail, or by name within their home organisation. A unit role is
+    held at a unit (the unit column); an organisation role in an organisation (the
+    organisation column), which may lie below the organisation of the role.
+    """
+
+    person = Field("person", _("person"), widget=PersonWidget(_("person name"),
+                                                              _("home organisation")))
+    person_name = Field(column_name=_("person name"),
+                        dehydrate_method=lambda assignment: assignment.person.name)
+    home_organisation = Field(
+        column_name=_("home organisation"),
+        dehydrate_method=lambda assignment: assignment.person.organisation.slug)
     role_organisation = Field(column_name=_("role organisation"))
     role = Field("role", _("role"), widget=RoleWidget(_("role organisation")))
     unit = Field("unit", _("unit"), widget=KeyWidget(Unit, "slug", _("Unknown unit: %(value)s.")))
     organisation = Field("organisation", _("organisation"), widget=organisation_widget())
     is_lead = Field("is_lead", _("lead"), widget=YesNoWidget(), default=True)
+    is_chair = Field("is_chair", _("chair"), widget=YesNoWidget(), default=False)
     start_date = Field("start_date", _("start date"), widget=DayWidget())
     end_date = Field("end_date", _("end date"), widget=DayWidget())
 
@@ -55,8 +113,8 @@ class AssignmentResource(VastuuResource):
 
     class Meta(VastuuResource.Meta):
         model = Assignment
-        fields = ("person", "role_organisation", "role", "unit", "organisation", "is_lead",
-                  "start_date", "end_date")
+        fields = ("person", "person_name", "home_organisation", "role_organisation", "role",
+                  "unit", "organisation", "is_lead", "is_chair", "start_date", "end_date")
         import_id_fields = ("person", "role", "unit", "organisation", "start_date")
 
     def examples(self):
@@ -85,10 +143,19 @@ class AssignmentResource(VastuuResource):
                          "is_lead": str(_("yes")), "start_date": date.today().isoformat()})
         return rows
 
+    def before_import(self, dataset, **kwargs):
+        """Accept a sheet that names people only by name and home organisation."""
+        person = self.column("person")
+        headers = [self.header_aliases.get(folded(header), header)
+                   for header in dataset.headers or []]
+        if person not in headers and self.column("person_name") in headers:
+            dataset.append_col([""] * dataset.height, header=str(person))
+        super().before_import(dataset, **kwargs)
+
     def filter_export(self, queryset, **kwargs):
         """Return the assignments with everything the sheet shows."""
-        return queryset.select_related("person", "role__level__organisation", "unit",
-                                       "organisation")
+        return queryset.select_related("person__organisation", "role__level__organisation",
+                                       "unit", "organisation")
 
     def do_instance_save(self, instance, is_create):
         """Save the row's assignment through matrix.services, as every writer does."""

@@ -102,10 +102,10 @@ class RoleAdmin(ScopedAdmin, TranslationAdmin, MatrixSheetAdmin):
     form = RoleForm
     inlines = [DutyInline, *GROUP_INLINES]
     list_display = ["name", "slug", "level", "scope", "responsible_title", "sector_list",
-                    "named_holders", "order"]
+                    "named_holders", "is_group", "holders_needed", "order"]
     list_editable = ["order"]
     list_filter = [("level__organisation", admin.RelatedOnlyFieldListFilter), "scope",
-                   "sectors", "named_holders"]
+                   "sectors", "named_holders", "is_group"]
     search_fields = ["name_fi", "name_sv", "slug", "responsible_title_fi",
                      "responsible_title_sv", "level__name_fi", "level__name_sv"]
     list_select_related = ["level__organisation"]
@@ -116,6 +116,8 @@ class RoleAdmin(ScopedAdmin, TranslationAdmin, MatrixSheetAdmin):
         (None, {"fields": ["level", "name", "slug", "scope", "order", "sectors"]}),
         (_("Who leads and who supports"), {"fields": [
             "responsible_title", "supporting_roles", "supporting_titles", "named_holders"]}),
+        (_("Group or network"), {"fields": [
+            "is_group", "description", "joining", ("min_holders", "max_holders")]}),
         (_("Permissions"), {"fields": ["unit_permissions"]}),
     ]
 
@@ -139,6 +141,11 @@ class RoleAdmin(ScopedAdmin, TranslationAdmin, MatrixSheetAdmin):
         if db_field.name == "supporting_roles":
             field.label_from_instance = role_label
         return field
+
+    @admin.display(description=_("holders needed"))
+    def holders_needed(self, role):
+        """Return how many holders the role needs, as "1–2"."""
+        return role.holders_needed()
 
     @admin.display(description=_("sectors"))
     def sector_list(self, role):

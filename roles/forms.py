@@ -255,14 +255,16 @@ class DutyInlineFormSet(BaseInlineFormSet):
 class RoleForm(ContentLanguageForm):
     """A role; it hands its chosen sectors to the duty inline, which is validated after it."""
 
-    translated = {"name": True, "responsible_title": False, "supporting_titles": False}
+    translated = {"name": True, "responsible_title": False, "supporting_titles": False,
+                  "description": False, "joining": False}
 
     class Meta:
         model = Role
         fields = ["level", "name_fi", "name_sv", "slug", "scope", "order", "sectors",
                   "responsible_title_fi", "responsible_title_sv", "supporting_roles",
                   "supporting_titles_fi", "supporting_titles_sv", "named_holders",
-                  "unit_permissions"]
+                  "is_group", "description_fi", "description_sv", "joining_fi", "joining_sv",
+                  "min_holders", "max_holders", "unit_permissions"]
 
     def organisation(self, cleaned_data):
         """Return the organisation of the chosen level."""

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +117,22 @@ class Role(models.Model):
         help_text=_("A working group or network: its members may come from other "
                     "organisations, and one of them can be the chair."),
     )
+    description = models.TextField(
+        _("purpose"), blank=True,
+        help_text=_("What the group or role is for, in a sentence or two."),
+    )
+    joining = models.TextField(
+        _("who may join"), blank=True,
+        help_text=_("Who may be a member, e.g. one librarian from each member town."),
+    )
+    min_holders = models.PositiveSmallIntegerField(
+        _("holders at least"), null=True, blank=True,
+        help_text=_("How many people the role needs at least, at each place it is held."),
+    )
+    max_holders = models.PositiveSmallIntegerField(
+        _("holders at most"), null=True, blank=True,
+        help_text=_("How many people the role may have at most, at each place it is held."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     copied_from = models.ForeignKey(
         "self", verbose_name=_("copied from"), on_delete=models.SET_NULL, null=True,
@@ -132,6 +148,11 @@ class Role(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["level", "slug"], name="role_slug_unique_in_level"),
             models.UniqueConstraint(fields=["level", "name"], name="role_name_unique_in_level"),
+            models.CheckConstraint(
+                condition=(Q(min_holders__isnull=True) | Q(max_holders__isnull=True)
+                           | Q(max_holders__gte=F("min_holders"))),
+                name="role_holders_max_not_below_min",
+            ),
         ]
 
     def __str__(self):
@@ -147,12 +168,37 @@ class Role(models.Model):
         organisation's."""
         return self.level.organisation.year_kind
 
+    def holders_needed(self):
+        """Return how many holders the role needs, as "1–2", "at least 4", "at most 2" or ""."""
+        low, high = self.min_holders, self.max_holders
+        if low is not None and high is not None:
+            return str(low) if low == high else f"{low}–{high}"
+        if low is not None:
+            return _("at least %(count)d") % {"count": low}
+        if high is not None:
+            return _("at most %(count)d") % {"count": high}
+        return ""
+
+    def holders_off_by(self, count):
+        """Return "short" if `count` holders are fewer than the minimum, "over" if more than the
+        maximum, else ""."""
+        if self.min_holders is not None and count < self.min_holders:
+            return "short"
+        if self.max_holders is not None and count > self.max_holders:
+            return "over"
+        return ""
+
     def supporting_title_list(self):
         """Return the free-text supporting titles as a list."""
         return title_lines(self.supporting_titles)
 
     def clean(self):
         super().clean()
+        if (self.min_holders is not None and self.max_holders is not None
+                and self.max_holders < self.min_holders):
+            raise ValidationError({"max_holders": _(
+                "The most holders cannot be fewer than the fewest (%(min)d).")
+                % {"min": self.min_holders}})
         if self.level_id and self.slug:
             clash = Role.objects.filter(
                 level__organisation_id=self.level.organisation_id, slug=self.slug

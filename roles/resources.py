@@ -23,6 +23,7 @@ from roles.models import Duty, Level, Role, title_lines
 from units.models import Organisation
 from units.resources import (
     VastuuResource,
+    YesNoWidget,
     choice_label,
     sector_widget,
     split_cell,
@@ -33,7 +34,13 @@ from units.translation import FINNISH
 # The columns that describe the role rather than the duty; every row of a role must agree on them.
 ROLE_COLUMNS = ("level", "role_name", "scope", "role_sectors", "responsible_title",
                 "supporting_roles", "supporting_titles", "role_name_sv", "responsible_title_sv",
-                "supporting_titles_sv")
+                "supporting_titles_sv", "is_group", "description", "description_sv", "joining",
+                "joining_sv", "min_holders", "max_holders")
+# A group's columns, with the role's attribute each sets; a sheet without one leaves it as is.
+GROUP_COLUMNS = {"is_group": "is_group", "description": "description_fi",
+                 "description_sv": "description_sv", "joining": "joining_fi",
+                 "joining_sv": "joining_sv", "min_holders": "min_holders",
+                 "max_holders": "max_holders"}
 # The columns of a duty: one of them filled in on a row with no duty text is a mistake.
 DUTY_COLUMNS = ("text_sv", "sectors", "recurrence", "recurrence_sv", "months",
                 "collaborating_roles", "development_area")
@@ -41,10 +48,12 @@ DUTY_COLUMNS = ("text_sv", "sectors", "recurrence", "recurrence_sv", "months",
 SWEDISH_COLUMNS = {"level": "level_sv", "role_name": "role_name_sv",
                    "responsible_title": "responsible_title_sv",
                    "supporting_titles": "supporting_titles_sv", "text": "text_sv",
-                   "recurrence": "recurrence_sv"}
+                   "recurrence": "recurrence_sv", "description": "description_sv",
+                   "joining": "joining_sv"}
 # The model fields a level, role or duty has in Finnish and Swedish; their untranslated columns
 # are left out of validation, which checks the _fi and _sv ones (roles.translation).
-TRANSLATED = {Level: ("name",), Role: ("name", "responsible_title", "supporting_titles"),
+TRANSLATED = {Level: ("name",), Role: ("name", "responsible_title", "supporting_titles",
+                                       "description", "joining"),
               Duty: ("text", "recurrence")}
 
 
@@ -130,6 +139,20 @@ class MatrixResource(VastuuResource):
     supporting_titles_sv = Field(column_name=_("supporting titles in Swedish"),
                                  dehydrate_method=lambda duty: "\n".join(
                                      title_lines(duty.role.supporting_titles_sv)))
+    is_group = Field(column_name=_("group or network"),
+                     dehydrate_method=lambda duty: YesNoWidget().render(duty.role.is_group))
+    description = Field(column_name=_("purpose"),
+                        dehydrate_method=lambda duty: duty.role.description_fi or "")
+    description_sv = Field(column_name=_("purpose in Swedish"),
+                           dehydrate_method=lambda duty: duty.role.description_sv or "")
+    joining = Field(column_name=_("who may join"),
+                    dehydrate_method=lambda duty: duty.role.joining_fi or "")
+    joining_sv = Field(column_name=_("who may join in Swedish"),
+                       dehydrate_method=lambda duty: duty.role.joining_sv or "")
+    min_holders = Field(column_name=_("holders at least"), dehydrate_method=lambda duty: (
+        "" if duty.role.min_holders is None else duty.role.min_holders))
+    max_holders = Field(column_name=_("holders at most"), dehydrate_method=lambda duty: (
+        "" if duty.role.max_holders is None else duty.role.max_holders))
     text = text_field("text_fi", _("duty"))
     text_sv = optional_text_field("text_sv", _("duty in Swedish"))
     sectors = Field("sectors", _("duty sectors"), widget=sector_widget())
@@ -149,7 +172,9 @@ class MatrixResource(VastuuResource):
         fields = ("organisation", "level", "level_sv", "level_order", "role_name",
                   "role_name_sv", "role", "scope", "role_sectors", "responsible_title",
                   "responsible_title_sv", "supporting_roles", "supporting_titles",
-                  "supporting_titles_sv", "text", "text_sv", "sectors", "recurrence",
+                  "supporting_titles_sv", "is_group", "description", "description_sv",
+                  "joining", "joining_sv", "min_holders", "max_holders", "text", "text_sv",
+                  "sectors", "recurrence",
                   "recurrence_sv", "months", "collaborating_roles", "development_area")
         import_id_fields = ("role", "text")
 
@@ -390,6 +415,7 @@ class MatrixResource(VastuuResource):
             scope = self.choice(row, "scope") or Role.Scope.UNIT
         except ValidationError as error:
             errors.update(error.message_dict)
+        group = self._group_values(row, errors)
         if errors:
             raise ValidationError(errors)
         titles = title_lines(self.cell(row, "supporting_titles"))
@@ -397,14 +423,21 @@ class MatrixResource(VastuuResource):
                      sorted(sector.pk for sector in sectors), self.cell(row, "responsible_title"),
                      references, titles, self.cell(row, "role_name_sv"),
                      self.cell(row, "responsible_title_sv"),
-                     title_lines(self.cell(row, "supporting_titles_sv")))
+                     title_lines(self.cell(row, "supporting_titles_sv")),
+                     *(group.get(name) for name in GROUP_COLUMNS))
         if (organisation.pk, slug) in self.roles:
             return self._same_role(organisation, slug, described)
         role = (Role.objects.filter(level__organisation=organisation, slug=slug).first()
                 or Role(slug=slug))
         self._place_role(role, level)
         (_level, name, role.scope, _sectors, responsible_title, _refs, titles,
-         name_sv, responsible_title_sv, titles_sv) = described
+         name_sv, responsible_title_sv, titles_sv) = described[:10]
+        for field_name, value in group.items():
+            attname = GROUP_COLUMNS[field_name]
+            if isinstance(value, str):
+                self._set_text(role, attname, value)
+            else:
+                setattr(role, attname, value)
         texts = [("name_fi", name, "role_name"), ("responsible_title_fi", responsible_title,
                                                    "responsible_title"),
                  ("name_sv", name_sv, "role_name_sv"),
@@ -422,7 +455,9 @@ class MatrixResource(VastuuResource):
                               "scope": "scope", "responsible_title_fi": "responsible_title",
                               "responsible_title_sv": "responsible_title_sv",
                               "supporting_titles_fi": "supporting_titles",
-                              "supporting_titles_sv": "supporting_titles_sv", "level": "level"})
+                              "supporting_titles_sv": "supporting_titles_sv", "level": "level",
+                              **{attname: field_name
+                                 for field_name, attname in GROUP_COLUMNS.items()}})
         if set(role.sectors.all()) != set(sectors):
             role.sectors.set(sectors)
             self.row_changed = True
@@ -432,6 +467,30 @@ class MatrixResource(VastuuResource):
         self.roles[organisation.pk, slug] = (role, described, line)
         self.role_sectors[role.pk] = sectors
         return role
+
+    def _group_values(self, row, errors):
+        """Return the group columns the sheet has, read from `row`, by field name.
+
+        A bad cell is added to `errors`. Absent columns are left out, keeping what is stored.
+        """
+        values = {}
+        for field_name in GROUP_COLUMNS:
+            if not self.has_column(row, field_name):
+                continue
+            text = self.cell(row, field_name)
+            if field_name == "is_group":
+                try:
+                    values[field_name] = bool(YesNoWidget().clean(text))
+                except ValueError as error:
+                    errors[self.column(field_name)] = str(error)
+            elif field_name in ("min_holders", "max_holders"):
+                if text and not text.isdigit():
+                    errors[self.column(field_name)] = _("Enter a whole number.")
+                else:
+                    values[field_name] = int(text) if text else None
+            else:
+                values[field_name] = text
+        return values
 
     def _same_role(self, organisation, slug, described):
         """Return the role already described above, or raise if this row describes it otherwise."""
@@ -469,10 +528,12 @@ class MatrixResource(VastuuResource):
         """Return whether `role` differs from how it is stored."""
         stored = Role.objects.get(pk=role.pk)
         return any(getattr(role, name) != getattr(stored, name)
-                   for name in ("level_id", "scope", "order")) or any(
+                   for name in ("level_id", "scope", "order", "is_group", "min_holders",
+                                "max_holders")) or any(
             not same_text(getattr(role, name), getattr(stored, name))
             for name in ("name_fi", "name_sv", "responsible_title_fi", "responsible_title_sv",
-                         "supporting_titles_fi", "supporting_titles_sv"))
+                         "supporting_titles_fi", "supporting_titles_sv", "description_fi",
+                         "description_sv", "joining_fi", "joining_sv"))
 
     def _save(self, obj, columns):
         """Validate and save a level or a role, naming any error by the column it comes from.

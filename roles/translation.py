@@ -21,7 +21,7 @@ class LevelTranslationOptions(ContentTranslationOptions):
 
 @register(Role)
 class RoleTranslationOptions(ContentTranslationOptions):
-    fields = ("name", "responsible_title", "supporting_titles")
+    fields = ("name", "responsible_title", "supporting_titles", "description", "joining")
 
 
 @register(Duty)

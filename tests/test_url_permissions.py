@@ -197,7 +197,9 @@ SIGNED_IN = (302, 200, 200, 200, 200, 200, 200, 200)
 UNIT_VIEWERS = (302, 404, 200, 200, 404, 200, 200, 200)
 UNIT_ASSIGNMENT_MANAGERS = (302, 404, 404, 200, 404, 404, 200, 200)
 UNIT_DEVICE_MANAGERS = (302, 404, 404, 200, 404, 200, 200, 200)
-ORGANISATION_VIEWERS = (302, 404, 404, 404, 404, 404, 200, 200)
+# The tutor is a member of municipality A's working group: being a member lets one view the
+# group's organisation (computed, view only; its device pages list only the units one may view).
+ORGANISATION_VIEWERS = (302, 404, 200, 404, 404, 404, 200, 200)
 # Roles, duties and plans without names: anyone who may view a unit of the organisation.
 ORGANISATION_UNIT_VIEWERS = (302, 404, 200, 200, 404, 200, 200, 200)
 ADMIN_LOGIN = (200, 200, 200, 200, 200, 200, 302, 302)
@@ -279,6 +281,8 @@ PATTERNS = [
     ("admin/devices/device/process_import/", ALWAYS_REDIRECTS),
     ("admin/*/process_import/", ADMIN_POST_ONLY),
     # The old address of a change page only redirects to it.
+    # Adding a group's members from a list: for those who may change the role.
+    ("admin/roles/role/<path:object_id>/members/", ADMIN_ORGANISATION),
     ("admin/*/<path:object_id>/", ALWAYS_REDIRECTS),
     ("admin/auth/*", ADMIN_SUPERUSER),
     # The privacy notice speaks for the whole site: the superuser's to read and change here.

@@ -32,7 +32,7 @@ from units.history import (
     deleting_in_bulk,
     refuse_if_stale,
 )
-from units.models import Organisation, Person, Sector, Unit, sees_everything
+from units.models import Membership, Organisation, Person, Sector, Unit, sees_everything
 from units.resources import OrganisationResource, PersonResource, UnitResource
 from units.sheet_admin import SheetAdmin
 
@@ -334,6 +334,27 @@ def sector_codes(units_or_roles):
     return ", ".join(str(sector) for sector in units_or_roles.sectors.all())
 
 
+class MembershipInline(admin.TabularInline):
+    """A network's member organisations, beside the parent tree.
+
+    Any organisation may be a member: a network gathers towns of other regions, whose
+    administrators the network's need not be, and the names of organisations are no secret.
+    """
+
+    model = Membership
+    fk_name = "network"
+    fields = ["member"]
+    extra = 1
+    verbose_name = _("member organisation")
+    verbose_name_plural = _("member organisations (for a network)")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Offer every organisation as a member."""
+        if db_field.name == "member":
+            kwargs["queryset"] = Organisation.objects.order_by("name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(GuardedScopedAdmin):
     """Organisations, with object permissions that reach all their units.
@@ -351,6 +372,11 @@ class OrganisationAdmin(GuardedScopedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     organisation_paths = ("",)
     view_reaches_ancestors = True
+    inlines = [MembershipInline]
+
+    def versioned_with(self, obj):
+        """Return the history of the organisation's members, edited inline with it."""
+        return (Membership.history.filter(network_id=obj.pk),)
 
     def get_readonly_fields(self, request, obj=None):
         """Fix the parent for all but superusers once the organisation exists."""

@@ -41,6 +41,11 @@ ACTIONS = {
                              "manage_every_organisation_devices"),
 }
 
+# Where else organisation views come from: each source is a callable (user) → a queryset of
+# organisation ids the user may view, and nothing more. The matrix app adds the organisations of
+# the groups a user is a member of today (matrix.apps), so that units need not know about them.
+ORGANISATION_VIEW_SOURCES = []
+
 # Where else unit grants come from, besides the guardian rows: each source is a callable
 # (user, unit codename) → a queryset of unit ids. The matrix app adds the grants of the roles a
 # user holds today (matrix.apps), so that units need not know about assignments.
@@ -63,11 +68,30 @@ class OrganisationQuerySet(models.QuerySet):
             return self
         granted = _granted(OrganisationUserObjectPermission, OrganisationGroupObjectPermission,
                            user, _action(action).organisation)
-        return self.filter(_within(*granted, field="pk"))
+        condition = _within(*granted, field="pk")
+        if action == "view":
+            # Only this organisation, not those below it: a member sees the group's home.
+            for source in ORGANISATION_VIEW_SOURCES:
+                condition |= Q(pk__in=source(user))
+        return self.filter(condition)
 
     def descendants_of(self, organisation):
         """Return `organisation` and every organisation below it."""
         return self.filter(_within([organisation.pk], field="pk"))
+
+    def networks_of(self, organisation):
+        """Return the networks `organisation` is a member of."""
+        return self.filter(member_links__member=organisation)
+
+    def reached_by_groups_of(self, organisation):
+        """Return the organisations whose people the groups of `organisation` may gather.
+
+        Its own lineage and those below it, and for a network its member organisations and
+        those below them.
+        """
+        members = Membership.objects.filter(network=organisation).values("member")
+        return self.filter(Q(pk__in=organisation.lineage_ids())
+                           | _within([organisation.pk], members, field="pk"))
 
     def with_ancestors(self, organisations):
         """Return the organisations of the queryset `organisations` and every one above them.
@@ -196,6 +220,41 @@ class Organisation(models.Model):
                 "parent": _("Organisations can be nested at most %(depth)d levels deep.")
                 % {"depth": MAX_ORGANISATION_DEPTH}
             })
+
+
+class Membership(models.Model):
+    """An organisation's membership of a network, beside the parent tree.
+
+    A network (the libraries of two regions, a regional tutor network) has member organisations
+    from several regions; its group roles may gather their people, and the members' pages
+    link the network.
+    """
+
+    network = models.ForeignKey(Organisation, verbose_name=_("network"),
+                                on_delete=models.CASCADE, related_name="member_links")
+    member = models.ForeignKey(Organisation, verbose_name=_("member organisation"),
+                               on_delete=models.CASCADE, related_name="network_links")
+
+    history = History()
+
+    class Meta:
+        ordering = ["network__name", "member__name"]
+        verbose_name = _("network membership")
+        verbose_name_plural = _("network memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "member"],
+                                    name="membership_unique"),
+            models.CheckConstraint(condition=~Q(network=models.F("member")),
+                                   name="membership_not_of_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} ∈ {self.network}"
+
+    def clean(self):
+        super().clean()
+        if self.network_id and self.network_id == self.member_id:
+            raise ValidationError({"member": _("An organisation cannot be its own member.")})
 
 
 class Sector(models.Model):

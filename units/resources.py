@@ -24,6 +24,7 @@ from import_export.results import Error, Result, RowResult
 from imports.sheets import SheetError, read_rows
 from units.access import organisation_allows, organisation_ids_of
 from units.models import Organisation, Person, Sector, Unit, sees_everything
+from units.services import find_person
 from units.years import YearKind
 
 logger = logging.getLogger(__name__)
@@ -718,7 +719,12 @@ class UnitResource(VastuuResource):
 
 
 class PersonResource(VastuuResource):
-    """People by email address, with their organisation's slug. Logins are linked in the admin."""
+    """People with their organisation's slug; an e-mail address is optional.
+
+    A row means the person with its e-mail, or, without one, the person of its name in its
+    organisation (units.services.find_person); anyone else is added. Logins are linked in the
+    admin.
+    """
 
     email = text_field("email", _("email"))
     name = text_field("name", _("name"))
@@ -730,15 +736,35 @@ class PersonResource(VastuuResource):
     class Meta(VastuuResource.Meta):
         model = Person
         fields = ("email", "name", "title", "organisation")
-        import_id_fields = ("email",)
+        import_id_fields = ("name", "organisation")
 
     def before_import_row(self, row, **kwargs):
-        """Require an email address and compare it in lower case, as Person.clean() stores it."""
-        email = str(row.get(self.column("email")) or "").strip().lower()
-        if not email:
-            raise ValidationError({self.column("email"): _(
-                "An email address is needed: it is how a person is recognised again.")})
-        row[self.column("email")] = email
+        """Compare the e-mail in lower case, as Person.clean() stores it."""
+        if self.column("email") in row:
+            row[self.column("email")] = str(row.get(self.column("email")) or "").strip().lower()
+
+    def get_instance(self, instance_loader, row):
+        """Return the person the row means: by e-mail, else by name in its organisation."""
+        self.lookup_error = None
+        organisation = Organisation.objects.filter(slug=self.cell(row, "organisation")).first()
+        try:
+            return find_person(name=self.cell(row, "name"), organisation=organisation,
+                               email=self.cell(row, "email"))
+        except ValidationError as error:
+            self.lookup_error = error
+            return None
+
+    def import_instance(self, instance, row, **kwargs):
+        """Set the person from `row`, refusing a name that fits several people."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if getattr(self, "lookup_error", None) is not None:
+            errors["name"] = self.lookup_error.messages
+        if errors:
+            raise ValidationError(errors)
 
     def examples(self):
         """Return two people of one of the user's organisations."""

@@ -1,4 +1,5 @@
-"""Writes that touch several models: making someone an organisation's administrator.
+"""Writes that touch several models: making someone an organisation's administrator; finding
+the person a line of a sheet or a pasted list means.
 
 An organisation administrator is a staff login in the group of organisation administrators,
 whose model permissions let it use the admin, with grants on one organisation (and so on the
@@ -8,10 +9,12 @@ organisations and units below it): the admin keeps them to it (units.admin.Scope
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
-from units.models import ACTIONS
+from units.models import ACTIONS, Organisation, Person
 
 ORGANISATION_ADMINISTRATORS = "Organisaation pääkäyttäjät"
 
@@ -61,3 +64,38 @@ def organisation_administrator_appoint(*, user, organisation):
     for action in ACTIONS.values():
         assign_perm(f"units.{action.organisation}", user, organisation)
     return user
+
+
+def organisation_by_code_or_name(value):
+    """Return the organisation whose slug or name is `value` (any case), or None."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    return (Organisation.objects.filter(slug__iexact=value).first()
+            or Organisation.objects.filter(name__iexact=value).first())
+
+
+def find_person(*, name, organisation, email=""):
+    """Return the person a line means, or None when there is no such person yet.
+
+    By e-mail when one is given; otherwise, or when nobody has that e-mail, by name within
+    `organisation` (the person's home) among those with no e-mail of their own. Raise
+    ValidationError, saying why, when the name fits more than one person there.
+    """
+    email = (email or "").strip().lower()
+    name = " ".join((name or "").split())
+    if email:
+        person = Person.objects.filter(email=email).first()
+        if person is not None:
+            return person
+    if organisation is None or not name:
+        return None
+    people = Person.objects.filter(name__iexact=name, organisation=organisation)
+    if email:
+        people = people.filter(email="")
+    matches = list(people[:2])
+    if len(matches) > 1:
+        raise ValidationError(_(
+            "%(organisation)s has more than one person named %(name)s: give the e-mail to "
+            "tell them apart.") % {"organisation": organisation.name, "name": name})
+    return matches[0] if matches else None

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from matrix import health as health_check
-from matrix.coverage import build_coverage, export_table, parse_options, visible_units
+from matrix.coverage import build_coverage, export_table, parse_options, staffing, visible_units
 from matrix.models import Assignment
 from plans import summary as plan_summary
 from roles.models import Role
@@ -37,13 +37,19 @@ def organisation(request, slug):
     unit_list = units.with_lineage().order_by("organisation__name", "name")
     parent = organisation.parent
     children = list(organisation.children.order_by("name"))
+    # A network's members sit beside the tree; they are listed with its children.
+    children += [org for org in Organisation.objects.filter(network_links__network=organisation)
+                 .order_by("name") if org not in children]
+    networks = list(Organisation.objects.networks_of(organisation).order_by("name"))
     viewable = permitted_ids(request.user, Organisation,
-                             [org.pk for org in [*children, *organisation.ancestors()]])
+                             [org.pk for org in [*children, *networks,
+                                                 *organisation.ancestors()]])
     return render(request, "matrix/organisation.html", {
         "organisation": organisation,
         "parent": parent,
         "parent_visible": parent is not None and parent.pk in viewable,
         "members": children,
+        "networks": networks,
         "viewable": viewable,
         "levels": levels,
         "groups": _groups_reaching(organisation),
@@ -80,11 +86,12 @@ def coverage(request, slug):
     """Show which units have someone in each named role, with gaps counted and the busiest."""
     organisation = organisation_or_404(request.user, slug)
     sort, sector = parse_options(request.GET)
-    table = build_coverage(organisation, visible_units(request.user, organisation),
-                           sector=sector, sort=sort)
+    units = visible_units(request.user, organisation)
+    table = build_coverage(organisation, units, sector=sector, sort=sort)
     return render(request, "matrix/coverage.html", {
         "organisation": organisation,
         "table": table,
+        "staffing": staffing(organisation, units),
         "sort": sort,
         "sector": sector,
         "sectors": Sector.objects.all(),

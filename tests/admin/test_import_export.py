@@ -74,7 +74,8 @@ def test_unit_file_with_one_bad_row_shows_its_line_and_saves_nothing(admin_clien
 
 def test_matrix_sheet_with_one_bad_row_shows_its_line_and_saves_nothing(admin_client, region):
     OrganisationFactory(name="Kuopio", slug="kuopio", parent=region)
-    good = ("kuopio,Yksikön taso,,2,Digitutor,,digitutor,unit,perusopetus,,,,,,{duty},,,,,"
+    # The seven columns of a group (group or network … holders at most) are left empty.
+    good = ("kuopio,Yksikön taso,,2,Digitutor,,digitutor,unit,perusopetus,,,,,,,,,,,,,{duty},,,,,"
             "{months},,")
     content = "\n".join([
         ",".join(MatrixResource().get_export_headers()),
@@ -124,6 +125,7 @@ def test_matrix_import_from_xlsx_through_the_admin(admin_client, matrix):
     sheet.append(["kuopio", "Hallinto ja tukipalvelut", "", 1, "TVT-koordinaattori", "",
                   "tvt-koordinaattori", "organisation", "perusopetus, lukio", "TVT-koordinaattori",
                   "", "rehtori, digitutor", "IT-palvelut\nOpetuspalvelut", "",
+                  "", "", "", "", "", "", "",  # not a group
                   "Laadimme suunnitelman.", "", "lukio", "1 krt/lukuvuosi", "", 9, "rehtori",
                   "services"])
     content = io.BytesIO()

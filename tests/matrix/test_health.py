@@ -232,6 +232,8 @@ def test_every_fixing_link_opens(admin_client, organisation, clean, school):
     Duty.objects.create(role=clean["tutor"], text="")
     UnitFactory(organisation=organisation, slug="ylamaki", sectors=["perusopetus"])
     DutyFactory(role=clean["principal"]).collaborating_roles.set([clean["tutor"]])
+    Role.objects.filter(pk=clean["coordinator"].pk).update(min_holders=2, max_holders=3)
+    Role.objects.filter(pk=clean["tutor"].pk).update(max_holders=0)
     found = check(organisation)
     assert set(kinds(found)) == set(KINDS) - {"duties_nowhere"}
     for finding in found:

@@ -13,7 +13,9 @@ from tests.resources.conftest import invalid_lines, matrix_order, snapshot, thro
 HEADERS = ["organisation", "level", "level in Swedish", "level order", "role", "role in Swedish",
            "role slug", "scope", "role sectors", "responsible title",
            "responsible title in Swedish", "supporting roles", "supporting titles",
-           "supporting titles in Swedish", "duty", "duty in Swedish", "duty sectors", "recurrence",
+           "supporting titles in Swedish", "group or network", "purpose", "purpose in Swedish",
+           "who may join", "who may join in Swedish", "holders at least", "holders at most",
+           "duty", "duty in Swedish", "duty sectors", "recurrence",
            "recurrence in Swedish", "months", "together with", "development area"]
 
 

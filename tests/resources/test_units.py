@@ -63,14 +63,30 @@ def test_person_import_recognises_email_in_any_case(organisation):
     assert Person.objects.get().name == "Maija Meikäläinen"
 
 
-def test_person_import_needs_an_email(organisation):
-    dataset = tablib.Dataset(["", "Nimetön", "", "kuopio"],
+def test_person_import_without_email_finds_by_name_in_the_organisation(organisation):
+    known = PersonFactory(organisation=organisation, name="Liisa Lukija", email="")
+    dataset = tablib.Dataset(["", "liisa  lukija", "kirjastonhoitaja", "kuopio"],
+                             ["", "Uusi Ihminen", "", "kuopio"],
                              headers=["email", "name", "title", "organisation"])
 
     result = PersonResource().import_data(dataset)
 
-    assert list(invalid_lines(result)[2]) == ["email"]
-    assert not Person.objects.exists()
+    assert (result.totals["update"], result.totals["new"]) == (1, 1)
+    known.refresh_from_db()
+    assert known.title == "kirjastonhoitaja"
+    assert Person.objects.get(name="Uusi Ihminen").email == ""
+
+
+def test_person_import_says_when_a_name_is_ambiguous(organisation):
+    PersonFactory.create_batch(2, organisation=organisation, name="Matti Virtanen", email="")
+    dataset = tablib.Dataset(["", "Matti Virtanen", "", "kuopio"],
+                             headers=["email", "name", "title", "organisation"])
+
+    result = PersonResource().import_data(dataset)
+
+    assert invalid_lines(result) == {2: {"name": [
+        "Kuopio has more than one person named Matti Virtanen: give the e-mail to tell them "
+        "apart."]}}
 
 
 def test_organisation_export_puts_parents_first_and_reimports(db):
