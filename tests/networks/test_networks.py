@@ -78,7 +78,7 @@ def test_most_holders_below_fewest_is_refused(group):
     assert "max_holders" in error.value.message_dict
 
 
-def test_a_group_short_of_holders_is_a_finding_and_in_coverage(admin_client, group):
+def test_a_group_short_of_holders_is_a_finding_and_in_coverage(admin_client, group, english):
     member(group, "lahti")
     network = group.level.organisation
     found = [f for f in findings(network, Unit.objects.none()) if f.kind == "holders_short"]
