@@ -158,7 +158,8 @@ def enter_the_network(browser, towns):
     # 8. The grant that pays the plan.
     change = reverse("admin:plans_actionplan_change", args=[plan.pk])
     data = form_of(browser.get(change), "actionplan_form")
-    data.update({"fundings-TOTAL_FORMS": "1", "fundings-0-funder": "Opetushallitus", "fundings-0-order": "0",
+    data.update({"fundings-TOTAL_FORMS": "1", "fundings-0-order": "0",
+                 "fundings-0-funder": "Opetushallitus",
                  "fundings-0-grant": "Yleisten kirjastojen kehittämisavustus",
                  "fundings-0-amount": "12000", "fundings-0-covers": "Matkat ja tilat"})
     response = browser.post(change, data)
@@ -166,7 +167,8 @@ def enter_the_network(browser, towns):
     # 9. The group's two remote meetings a year, in March and September.
     change = reverse("admin:roles_role_change", args=[role.pk])
     data = form_of(browser.get(change), "role_form")
-    data.update({"meetings-TOTAL_FORMS": "1", "meetings-0-name": "Verkoston kokous", "meetings-0-order": "0",
+    data.update({"meetings-TOTAL_FORMS": "1", "meetings-0-order": "0",
+                 "meetings-0-name": "Verkoston kokous",
                  "meetings-0-per_year": "2", "meetings-0-mode": "remote",
                  "meetings-0-link": "https://teams.example.fi/kirjastot", "meetings-0-months":
                  ["3", "9"]})
