@@ -217,3 +217,12 @@ def test_a_coordinator_enters_the_network_alone_in_at_most_15_submissions(coordi
     plan_text = words(plans)
     assert "Year 2026" in plan_text and "2026–2027" not in plan_text
     assert "Opetushallitus" in plan_text and GOAL_RESULT in plan_text and ACTION in plan_text
+
+    # In Finnish and in Swedish, the same pages in the member's words.
+    member.cookies[settings.LANGUAGE_COOKIE_NAME] = "fi"
+    assert "Vuosi 2026" in words(member.get(reverse("plans:plan_list", args=["kirjastot"])
+                                            + "?year=2026"))
+    assert "puheenjohtaja" in words(member.get(reverse("matrix:my_duties"))).lower()
+    member.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    assert "År 2026" in words(member.get(reverse("plans:plan_list", args=["kirjastot"])
+                                         + "?year=2026"))
