@@ -13,7 +13,7 @@ from devices.models import ChargingCart, Device
 from matrix import services as matrix_services
 from matrix.models import Assignment
 from roles.models import Role
-from units.models import Organisation, Person, Sector, Unit
+from units.models import Membership, Organisation, Person, Sector, Unit
 
 from .common import boolean, call, choice, fields, items, pick, string, strings, upsert
 from .matrices import roles_by_slug
@@ -27,7 +27,9 @@ DEVICE_KEYS = (
 
 def load_directory(data, where, report):
     """Create or update the units, people, assignments and devices `data` describes."""
-    fields(data, where, optional=("organisations", "logins", "action_plans", "groups"))
+    fields(data, where,
+           optional=("organisations", "logins", "action_plans", "groups", "networks"))
+    load_networks(items(data, "networks", where), where / "networks", report)
     organisations = data.get("organisations") or {}
     if not isinstance(organisations, dict):
         raise where.error("'organisations' should map organisation slugs to their units and people")
@@ -38,6 +40,24 @@ def load_directory(data, where, report):
             raise org_where.error("unknown organisation: a matrix file must define it")
         fields(org_data, org_where, optional=("units", "people"))
         DirectoryLoader(organisation, report).load(org_data, org_where)
+
+
+def load_networks(data, where, report):
+    """Make each network of `data` have the member organisations it names, beside the tree."""
+    for index, network_data in enumerate(data):
+        network_where = where / f"network {index + 1}"
+        fields(network_data, network_where, required=("network", "members"))
+        slugs = [string(network_data, "network", network_where),
+                 *strings(network_data, "members", network_where)]
+        known = Organisation.objects.in_bulk(slugs, field_name="slug")
+        unknown = [slug for slug in slugs if slug not in known]
+        if unknown:
+            raise network_where.error(f"unknown organisation: {', '.join(unknown)}")
+        network, *members = (known[slug] for slug in slugs)
+        for member in members:
+            upsert(Membership, network_where / f"member {member.slug!r}", report,
+                   lookup={"network": network, "member": member},
+                   values={"network": network, "member": member})
 
 
 class DirectoryLoader:

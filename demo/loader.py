@@ -117,7 +117,11 @@ held in the role's own organisation, so that the members from every organisation
 (a region's ICT group, the libraries' digitutor network) with at most one chair.
 
 The directory file may also hold `action_plans:` and `groups:` (a group's funding and meetings),
-described in demo/plans.py.
+described in demo/plans.py, and `networks:`, each a network organisation with the member
+organisations it gathers beside the parent tree:
+
+    networks:
+      - {network: kirjastot, members: [kuopio, lahti, heinola, hollola]}
 
 Logins have known passwords, so they are loaded only when the caller asks for them.
 """

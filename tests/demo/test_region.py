@@ -72,6 +72,11 @@ def test_library_network_has_members_from_several_towns_and_a_chair(demo):
     assert group[0].is_chair
     months = [duty.months for duty in Duty.objects.filter(role__level__organisation=network)]
     assert [3, 9] in months  # the network counts in calendar years and [11] in months
+    # Its member towns are its members beside the tree, each of two regions.
+    members_of = Organisation.objects.filter(network_links__network=network)
+    assert set(members_of.values_list("slug", flat=True)) == {"kuopio", "lahti", "heinola",
+                                                              "hollola"}
+    assert members_of.values("parent").distinct().count() == 2
 
 
 def test_only_group_roles_have_chairs_and_no_group_has_two(demo):
