@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from plans.inlines import GROUP_INLINES
+from plans.models import Funding, Meeting
 from roles.forms import DutyForm, DutyInlineForm, DutyInlineFormSet, LevelForm, RoleForm
 from roles.models import Duty, Level, Role
 from roles.resources import MatrixResource
@@ -122,8 +123,10 @@ class RoleAdmin(ScopedAdmin, TranslationAdmin, MatrixSheetAdmin):
     ]
 
     def versioned_with(self, obj):
-        """Return the history of the role's duties, edited inline with it."""
-        return (Duty.history.filter(role_id=obj.pk),)
+        """Return the history of the role's duties, and a group's funding and meetings, edited
+        inline with it."""
+        return (Duty.history.filter(role_id=obj.pk), Funding.history.filter(role_id=obj.pk),
+                Meeting.history.filter(role_id=obj.pk))
 
     def get_queryset(self, request):
         """Return the roles with their sectors prefetched for the changelist column."""

@@ -12,10 +12,17 @@ import pytest
 from devices import services as device_services
 from matrix import services as matrix_services
 from matrix.models import Assignment
-from plans.models import ActionPlan, Goal
+from plans.models import ActionPlan, Goal, Meeting
 from privacy.models import PrivacyNotice
 from roles.models import Duty, Role
-from tests.factories import DeviceFactory, DutyFactory, PersonFactory, UserFactory
+from tests.factories import (
+    DeviceFactory,
+    DutyFactory,
+    LevelFactory,
+    PersonFactory,
+    RoleFactory,
+    UserFactory,
+)
 from tests.matrix.grants import granting_role
 from units.history import recording
 
@@ -199,6 +206,21 @@ def test_a_role_whose_duty_changed_meanwhile_is_refused_with_its_duties(english,
     role.refresh_from_db()
     assert role.name_fi != "Uusi nimi"
     assert Duty.objects.get(pk=duty.pk).text_fi == "Toisen tehtävä"
+
+
+def test_a_group_whose_meeting_changed_meanwhile_is_refused(english, admin_client, organisation):
+    group = RoleFactory(level=LevelFactory(organisation=organisation), is_group=True,
+                        scope=Role.Scope.ORGANISATION)
+    meeting = Meeting.objects.create(role=group, name="Kokous", per_year=2, mode="remote")
+    url = f"/admin/roles/role/{group.pk}/change/"
+    data = form_of(admin_client.get(url), "role_form")
+    with someone_else():
+        meeting.per_year = 4
+        meeting.save()
+    data["name_fi"] = "Uusi nimi"
+    refused_as_stale(admin_client.post(url, data))
+    assert Role.objects.get(pk=group.pk).name_fi != "Uusi nimi"
+    assert Meeting.objects.get(pk=meeting.pk).per_year == 4
 
 
 def test_an_unchanged_role_with_its_duties_saves(english, admin_client, organisation):
