@@ -208,6 +208,23 @@ def test_a_role_whose_duty_changed_meanwhile_is_refused_with_its_duties(english,
     assert Duty.objects.get(pk=duty.pk).text_fi == "Toisen tehtävä"
 
 
+def test_a_duty_changed_meanwhile_is_seen_whatever_ids_the_roles_history_has_reached(
+        english, admin_client, organisation):
+    """Each history table counts its own ids: the role's may run far ahead of its duties'."""
+    duty = DutyFactory(role__level__organisation=organisation, text="Alkuperäinen tehtävä")
+    role = duty.role
+    newest = Duty.history.order_by("-history_id").first().history_id
+    while Role.history.order_by("-history_id").first().history_id <= newest + 1:
+        role.save()
+    url = f"/admin/roles/role/{role.pk}/change/"
+    data = form_of(admin_client.get(url), "role_form")
+    with someone_else():
+        duty.text_fi = "Toisen tehtävä"
+        duty.save()
+    refused_as_stale(admin_client.post(url, data))
+    assert Duty.objects.get(pk=duty.pk).text_fi == "Toisen tehtävä"
+
+
 def test_a_group_whose_meeting_changed_meanwhile_is_refused(english, admin_client, organisation):
     group = RoleFactory(level=LevelFactory(organisation=organisation), is_group=True,
                         scope=Role.Scope.ORGANISATION)

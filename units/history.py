@@ -201,14 +201,20 @@ def _shown(value):
 
 
 def version_of(obj, related=()):
-    """Return the version `obj` is at, as text: its newest history row's id, and its related
-    historical querysets' (the duties edited inline with their role), "" if it has none."""
+    """Return the version `obj` is at, as text: the newest history row's id of the object and
+    of each of its related historical querysets (the duties edited inline with their role),
+    joined by colons ("512:20"), "" if the model keeps no history or none is recorded yet.
+
+    Each history table counts its ids on its own (on PostgreSQL each has its own sequence), so
+    one table's newest id says nothing of another's: each is compared with its own.
+    """
     if not hasattr(obj, "history"):
         return ""
     newest = [queryset.aggregate(newest=Max("history_id"))["newest"]
               for queryset in (obj.history.all(), *related)]
-    newest = [value for value in newest if value is not None]
-    return str(max(newest)) if newest else ""
+    if all(value is None for value in newest):
+        return ""
+    return ":".join(str(value or 0) for value in newest)
 
 
 def refuse_if_stale(obj, version, related=()):
@@ -222,10 +228,13 @@ def refuse_if_stale(obj, version, related=()):
     current = version_of(obj, related)
     if version == current:
         return
-    since = int(version) if version.isdigit() else 0
+    querysets = (obj.history.all(), *related)
+    read = version.split(":")
+    sinces = [int(part) if part.isdigit() else 0 for part in read]
+    sinces += [0] * (len(querysets) - len(sinces))
     changes = recent_changes(
         *((queryset.filter(history_id__gt=since), str)
-          for queryset in (obj.history.all(), *related)), limit=5)
+          for queryset, since in zip(querysets, sinces, strict=False)), limit=5)
     told = "; ".join(
         f"{change.by or _('someone')} {timezone.localtime(change.at):%d.%m.%Y %H:%M}: "
         + (", ".join(f"{name} {old} → {new}" if old or new else name
