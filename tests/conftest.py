@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite, named after the state they set up."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -89,6 +90,11 @@ def principal(school):
 def principal_client(client, principal):
     client.force_login(principal)
     return client
+
+
+def words(response):
+    """Return the page's text without tags, in single spaces."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 def run_load_demo(*args, debug=False):

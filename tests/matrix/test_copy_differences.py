@@ -1,6 +1,5 @@
 """How a copied matrix differs from its template: the computation, the page, its access, queries."""
 
-import re
 
 import pytest
 from django.urls import reverse
@@ -8,6 +7,7 @@ from guardian.shortcuts import assign_perm
 
 from matrix.copying import matrix_copy, matrix_differences
 from roles.models import Duty, Level, Role
+from tests.conftest import words
 from tests.factories import (
     DutyFactory,
     LevelFactory,
@@ -18,11 +18,6 @@ from tests.factories import (
 from units.models import Organisation
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-def words(response):
-    """Return the page's text without tags, in single spaces."""
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 def url(organisation):

@@ -1,7 +1,6 @@
 """Working groups and networks: the group page, its meetings on the annual clock, the chair."""
 
 import datetime
-import re
 
 import pytest
 from django.urls import reverse
@@ -10,6 +9,7 @@ from guardian.shortcuts import assign_perm
 
 from matrix.models import Assignment
 from roles.models import Role
+from tests.conftest import words
 from tests.factories import (
     AssignmentFactory,
     DutyFactory,
@@ -27,11 +27,6 @@ ACTIVITY_DAY = "Järjestämme digitutorien toimintapäivän."
 
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-def words(response):
-    """Return the page's text without tags, in single spaces."""
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 def group_url(organisation_slug, role_slug):

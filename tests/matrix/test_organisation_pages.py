@@ -1,7 +1,6 @@
 """The organisation pages: who may see them, what the organisation page shows, query counts."""
 
 import datetime
-import re
 
 import pytest
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from roles.models import Role
+from tests.conftest import words
 from tests.factories import (
     AssignmentFactory,
     DutyFactory,
@@ -30,11 +30,6 @@ pytestmark = pytest.mark.usefixtures("english")
 def url(page, slug):
     args = [slug, "csv"] if page == "coverage_export" else [slug]
     return reverse(f"matrix:{page}", args=args)
-
-
-def words(response):
-    """Return the page's text without tags, in single spaces."""
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """A region's roles reach its municipalities: unit pages, the organisation pages, group pages."""
 
-import re
 
 import pytest
 from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from roles.models import Role
+from tests.conftest import words
 from tests.factories import (
     AssignmentFactory,
     DutyFactory,
@@ -23,11 +23,6 @@ TOWNS = [("Lahti", "lahti"), ("Heinola", "heinola"), ("Hollola", "hollola")]
 
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-def words(response):
-    """Return the page's text without tags, in single spaces."""
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 @pytest.fixture

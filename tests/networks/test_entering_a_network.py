@@ -7,7 +7,6 @@ the calendar year paid from a grant. The coordinator's browser counts every form
 duties and the plan.
 """
 
-import re
 
 import pytest
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils.text import slugify
 from matrix.models import Assignment
 from plans.models import ActionPlan
 from roles.models import Role
+from tests.conftest import words
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory
 from tests.test_stale_forms import form_of
 from units.models import (
@@ -37,11 +37,6 @@ MATERIALS = "Kokoamme digiopastuksen materiaalit yhteen."
 ACTION = "Jokainen kirjasto pitää digiopastusta viikoittain."
 GOAL_RESULT = "Kaikissa kirjastoissa on digiopastaja."
 CSV_FORMAT = "0"
-
-
-def words(response):
-    """Return the page's text without tags, in single spaces."""
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 def csv(headers, *rows):

@@ -1,7 +1,6 @@
 """Groups and networks as data: holders needed, networks beside the tree, computed access,
 members added from a list, the sheets' person rules and members' /me/."""
 
-import re
 
 import pytest
 import tablib
@@ -16,6 +15,7 @@ from matrix.models import Assignment
 from matrix.resources import AssignmentResource
 from roles.models import Role
 from roles.resources import MatrixResource
+from tests.conftest import words
 from tests.factories import (
     ActionFactory,
     AssignmentFactory,
@@ -29,11 +29,6 @@ from tests.factories import (
 )
 from units.access import organisation_allows, unit_allows
 from units.models import Membership, Organisation, Person, Unit
-
-
-def words(response):
-    """Return the page's text without tags, in single spaces."""
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 @pytest.fixture
